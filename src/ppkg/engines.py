@@ -1,0 +1,155 @@
+"""Query engines: the same SPARQL over pyoxigraph (default, fast) or rdflib (reference).
+
+Both receive the same query text and the same bound terms and return :class:`RawResult` made of
+rdflib terms, so everything above this module is engine-neutral. The default graph is the union of
+all named graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Identifier, Node
+
+from ppkg.errors import QuerySyntaxError
+from ppkg.namespaces import PREFIXES
+from ppkg.terms import from_ox, to_ox
+
+Triple = tuple[Identifier, Identifier, Identifier]
+
+
+@dataclass
+class RawResult:
+    """What an engine returns: variables and rows of terms (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
+    triples: list[Triple] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+class Engine(Protocol):
+    """A SPARQL engine over a loaded dataset."""
+
+    name: str
+
+    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+        """Run a read-only query with the given variables bound to terms."""
+        ...
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One RDF file and the named graph it is loaded into (``None``: the file names its own graphs)."""
+
+    path: Path
+    graph: str | None
+
+    @property
+    def format(self) -> str:
+        """The RDF syntax, from the file extension."""
+        return {".trig": "trig", ".nq": "nquads", ".nt": "nt"}.get(self.path.suffix, "turtle")
+
+
+_OX_FORMATS = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "turtle": ox.RdfFormat.TURTLE,
+}
+
+
+class OxigraphEngine:
+    """pyoxigraph's in-memory store: the default, 30× to 10,000× faster than rdflib's."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @classmethod
+    def from_files(cls, files: Iterable[GraphFile]) -> OxigraphEngine:
+        """Load RDF files into a fresh in-memory store."""
+        store = ox.Store()
+        for f in files:
+            to_graph = ox.NamedNode(f.graph) if f.graph else None
+            store.load(path=str(f.path), format=_OX_FORMATS[f.format], to_graph=to_graph)
+        return cls(store)
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> OxigraphEngine:
+        """Copy an rdflib dataset into a fresh in-memory store."""
+        store = ox.Store()
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+        """Run the query with SEP-0007 substitutions for the bound variables."""
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_ox(v) for k, v in bindings.items()
+        }
+        try:
+            result = self.store.query(
+                query,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as err:
+            raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return RawResult(form, boolean=bool(result))
+        if isinstance(result, ox.QueryTriples):
+            triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result]
+            return RawResult(form, triples=triples)  # type: ignore[arg-type]
+        variables = [v.value for v in result.variables]
+        rows = [tuple(from_ox(solution[v]) for v in variables) for solution in result]
+        return RawResult(form, variables=variables, rows=rows)
+
+
+class RdflibEngine:
+    """rdflib's own SPARQL engine over a :class:`rdflib.Dataset`: the reference implementation."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+        """Run the query with ``initBindings`` for the bound variables."""
+        from pyparsing import ParseException
+
+        try:
+            init = {k: v for k, v in bindings.items() if isinstance(v, Identifier)}
+            result = self.dataset.query(query, initNs=PREFIXES, initBindings=init)
+        except ParseException as err:
+            raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
+        if result.type == "ASK":
+            return RawResult(form, boolean=bool(result.askAnswer))
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = result.graph if result.graph is not None else Graph()
+            return RawResult(form, triples=list(graph))  # type: ignore[arg-type]
+        variables = [str(v) for v in (result.vars or [])]
+        rows: list[tuple[Identifier | None, ...]] = [
+            tuple(row[v] for v in variables)  # type: ignore[index, call-overload, misc]
+            for row in result
+        ]
+        return RawResult(form, variables=variables, rows=rows)
+
+
+def load_dataset(files: Iterable[GraphFile]) -> Dataset:
+    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs."""
+    dataset = Dataset(default_union=True)
+    for f in files:
+        if f.graph is None:
+            dataset.parse(f.path, format=f.format)
+        else:
+            dataset.graph(URIRef(f.graph)).parse(f.path, format=f.format)
+    return dataset

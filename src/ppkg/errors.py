@@ -1,0 +1,78 @@
+"""The errors ppkg raises. Each carries the exit code the command line uses for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+EXIT_OK = 0
+"""Success; for ``validate``: the data conforms."""
+EXIT_VIOLATIONS = 1
+"""``validate``/``contribute``: the data does not conform to the shapes."""
+EXIT_INPUT = 2
+"""Unreadable input, unknown name or value, unsafe or invalid query, unreachable endpoint."""
+
+
+class PpkgError(Exception):
+    """Base class of every error ppkg raises on purpose. ``str(err)`` is one readable line."""
+
+    exit_code = EXIT_INPUT
+
+
+class UnknownValueError(PpkgError, LookupError):
+    """A parameter value (topic, program, rating, state…) names nothing in the graph, or several things."""
+
+    def __init__(self, kind: str, value: str, candidates: Sequence[str], *, ambiguous: bool = False) -> None:
+        self.kind = kind
+        self.value = value
+        self.candidates = list(candidates)
+        self.ambiguous = ambiguous
+        if ambiguous:
+            msg = f"{kind} {value!r} is ambiguous; it could be: {', '.join(self.candidates)}"
+        elif self.candidates:
+            msg = f"unknown {kind} {value!r}; nearest known: {', '.join(self.candidates)}"
+        else:
+            msg = f"unknown {kind} {value!r}"
+        super().__init__(msg)
+
+
+class UnknownQueryError(UnknownValueError):
+    """No catalogued query has this name."""
+
+    def __init__(self, name: str, candidates: Sequence[str]) -> None:
+        super().__init__("query", name, candidates)
+
+
+class ParameterError(PpkgError, ValueError):
+    """A parameter is missing, unexpected or malformed."""
+
+
+class QuerySyntaxError(PpkgError, ValueError):
+    """The SPARQL text does not parse."""
+
+
+class UnsafeQueryError(PpkgError, PermissionError):
+    """The query would reach the network or the file system, or change the graph."""
+
+
+class DataFileError(PpkgError, ValueError):
+    """An RDF file cannot be read: ``file:line:col: message``."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class EndpointError(PpkgError, ConnectionError):
+    """A remote SPARQL endpoint could not be reached or answered with an error."""
+
+
+class CatalogueError(PpkgError, ValueError):
+    """A ``.rq`` file of the catalogue has a missing or malformed ``#+`` header."""

@@ -1,0 +1,141 @@
+"""The :class:`KnowledgeGraph`: the shipped graph (and any extra files), queryable by name or by SPARQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Literal
+from rdflib.term import Identifier, Node
+
+from ppkg import shipped
+from ppkg.catalogue import Catalogue, QuerySpec
+from ppkg.engines import Engine, GraphFile, OxigraphEngine, RdflibEngine, load_dataset
+from ppkg.errors import ParameterError
+from ppkg.namespaces import ONTOLOGY_GRAPH, vocabulary_graph
+from ppkg.params import LABEL_INDEX_QUERY, LabelIndex, bind_params
+from ppkg.results import QueryResult
+from ppkg.safety import check_read_only
+
+ENGINES = ("oxigraph", "rdflib")
+"""In-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
+
+
+def shipped_files() -> list[GraphFile]:
+    """The ontology, vocabularies and data that ship with ppkg, each with the graph it goes into."""
+    files = [GraphFile(shipped.ontology_file(), str(ONTOLOGY_GRAPH))]
+    files += [GraphFile(p, vocabulary_graph(p.stem)) for p in shipped.vocabulary_files()]
+    files += [GraphFile(p, None) for p in shipped.data_files()]
+    return files
+
+
+class KnowledgeGraph:
+    """The parent partner program knowledge graph.
+
+    Holds the ontology, vocabularies and data as named graphs; the default graph of every query is
+    their union. Queries run on ``engine`` (``"oxigraph"`` by default, or ``"rdflib"``); the rdflib
+    :class:`~rdflib.Dataset` is always available as :attr:`dataset`.
+    """
+
+    def __init__(self, files: Sequence[GraphFile], *, engine: str = "oxigraph") -> None:
+        if engine not in ENGINES:
+            raise ParameterError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+        self.files = list(files)
+        self.engine_name = engine
+        self._catalogue: Catalogue | None = None
+
+    # -- stores -------------------------------------------------------------------------------------
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The graph as an rdflib :class:`~rdflib.Dataset` (default graph = union of named graphs)."""
+        return load_dataset(self.files)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The engine queries run on."""
+        if self.engine_name == "rdflib":
+            return RdflibEngine(self.dataset)
+        return OxigraphEngine.from_files(self.files)
+
+    @cached_property
+    def labels(self) -> LabelIndex:
+        """Every name of every topic, program, rating level, state, setting, role, organization and framework."""
+        raw = self.engine.execute(LABEL_INDEX_QUERY, "SELECT", {})
+        return LabelIndex.build(raw.rows)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogued queries."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue()
+        return self._catalogue
+
+    # -- querying -----------------------------------------------------------------------------------
+
+    def query(self, sparql: str, **bindings: Any) -> QueryResult:
+        """Run read-only SPARQL, with ``bindings`` bound to variables of the same name.
+
+        Values that are rdflib terms are bound as they are; other Python values become literals
+        (pass :class:`rdflib.URIRef` to bind an IRI). The ppkg prefixes are pre-declared.
+        """
+        terms = {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()}
+        return self._execute(sparql, terms)
+
+    def run(self, name: str, **params: str | None) -> QueryResult:
+        """Run the catalogued query ``name``; ``params`` are given as a user would type them.
+
+        >>> import ppkg
+        >>> kg = ppkg.load()
+        >>> sorted(r.programLabel for r in kg.run("programs-by-rating", rating="promising"))
+        ['Iowa Parent Partner Approach', 'Parents Anonymous']
+        """
+        spec = self.catalogue.get(name)
+        return self._execute(spec.text, self.bind(spec, params))
+
+    def bind(self, spec: QuerySpec, params: Mapping[str, str | None]) -> dict[str, Identifier]:
+        """Resolve user-typed parameter values of a catalogued query to terms."""
+        return bind_params(spec, params, lambda: self.labels)
+
+    def resolve(self, kind: str, value: str) -> Identifier:
+        """The IRI of the topic/program/rating/state/setting/role/organization/framework ``value`` names."""
+        return self.labels.resolve(kind, value)
+
+    def label(self, iri: str) -> str:
+        """The display label of an entity."""
+        return self.labels.label(str(iri))
+
+    def _execute(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult:
+        form = check_read_only(sparql)
+        return QueryResult(self.engine.execute(sparql, form, bindings))
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph files={len(self.files)} engine={self.engine_name!r}>"
+
+
+def load(*extra: str | Path, engine: str = "oxigraph", shipped_data: bool = True) -> KnowledgeGraph:
+    """Load the shipped knowledge graph, plus any extra Turtle/TriG/N-Quads files.
+
+    Extra Turtle files go into a named graph of their own (``file:`` IRI of their absolute path is not
+    used; the graph is ``https://w3id.org/ppkg/id/graph/local/<file stem>``).
+    """
+    files = shipped_files() if shipped_data else []
+    files += [_extra_file(Path(p)) for p in extra]
+    return KnowledgeGraph(files, engine=engine)
+
+
+def _extra_file(path: Path) -> GraphFile:
+    if not path.is_file():
+        raise ParameterError(f"{path}: no such file")
+    if path.suffix in (".trig", ".nq"):
+        return GraphFile(path, None)
+    from ppkg.namespaces import ID
+
+    return GraphFile(path, str(ID[f"graph/local/{path.stem}"]))
+
+
+def files_of(paths: Iterable[str | Path]) -> list[GraphFile]:
+    """Graph files for user-supplied paths (TriG/N-Quads keep their graphs; others get one each)."""
+    return [_extra_file(Path(p)) for p in paths]

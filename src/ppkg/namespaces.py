@@ -1,0 +1,56 @@
+"""The namespaces of ppkg and the prefixes every query gets for free."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+PPKG = Namespace("https://w3id.org/ppkg/ontology#")
+"""Ontology terms (classes and properties)."""
+
+ID = Namespace("https://w3id.org/ppkg/id/")
+"""Instances: ``ID["program/<slug>"]``."""
+
+SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+"""Named graph holding ``ontology/ppkg.ttl``."""
+
+INFERENCE_GRAPH = ID["graph/inferred"]
+"""Named graph that reasoning writes into; never part of the shipped data."""
+
+
+def vocabulary_graph(name: str) -> str:
+    """Return the IRI of the named graph that holds ``ontology/vocab/<name>.ttl``."""
+    return str(ID[f"graph/vocabulary/{name}"])
+
+
+def source_graph(slug: str) -> str:
+    """Return the IRI of the named graph that holds ``data/<slug>.trig``."""
+    return str(ID[f"graph/{slug}"])
+
+
+PREFIXES: dict[str, str] = {
+    "ppkg": str(PPKG),
+    "id": str(ID),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "foaf": str(FOAF),
+    "sh": str(SH),
+}
+"""Prefixes pre-declared for every query and used when serialising."""
+
+
+def sparql_prologue() -> str:
+    """Return ``PREFIX`` declarations for :data:`PREFIXES`, one per line."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))

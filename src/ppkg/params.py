@@ -1,0 +1,168 @@
+"""Turning what a user types for a parameter into the RDF term it stands for.
+
+Topics, programs, ratings, states, settings, roles, organizations and frameworks are named by any of
+their labels (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``, ``skos:notation``, the state code or
+the IRI's slug), in any case and punctuation, or by IRI (full, ``<…>`` or ``prefix:local``). The result is
+a term that is *bound* to the query variable, never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from ppkg.catalogue import Param, QuerySpec
+from ppkg.errors import ParameterError, UnknownValueError
+from ppkg.namespaces import PREFIXES
+from ppkg.safety import check_iri
+from ppkg.suggest import nearest, normalize
+
+ENTITY_CLASSES: dict[str, str] = {
+    "topic": "ppkg:TrainingTopic",
+    "program": "ppkg:Program",
+    "rating": "ppkg:RatingLevel",
+    "state": "ppkg:State",
+    "setting": "ppkg:Setting",
+    "role": "ppkg:Role",
+    "organization": "ppkg:Organization",
+    "framework": "ppkg:PracticeFramework",
+}
+"""Parameter types that name things in the graph, and the class those things have."""
+
+_CLASS_ROWS = " ".join(f'({cls} "{kind}")' for kind, cls in ENTITY_CLASSES.items())
+LABEL_INDEX_QUERY = (
+    """
+SELECT ?kind ?entity ?display ?name WHERE {
+  VALUES (?class ?kind) { """
+    + _CLASS_ROWS
+    + """ }
+  ?entity a ?class .
+  OPTIONAL { ?entity rdfs:label ?display }
+  { ?entity rdfs:label ?name } UNION { ?entity skos:prefLabel ?name }
+  UNION { ?entity skos:altLabel ?name } UNION { ?entity skos:notation ?name }
+  UNION { ?entity ppkg:stateCode ?name }
+}
+"""
+)
+
+
+@dataclass
+class LabelIndex:
+    """Every name of every nameable entity, by parameter type."""
+
+    by_name: dict[str, dict[str, set[str]]]
+    display: dict[str, str]
+    members: dict[str, set[str]]
+
+    @classmethod
+    def build(cls, rows: list[tuple[Identifier | None, ...]]) -> LabelIndex:
+        """Build from rows of ``(kind, entity, display, name)``."""
+        by_name: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        display: dict[str, str] = {}
+        members: dict[str, set[str]] = defaultdict(set)
+        for kind, entity, label, name in rows:
+            k, e = str(kind), str(entity)
+            members[k].add(e)
+            if label is not None:
+                display.setdefault(e, str(label))
+            if name is not None:
+                by_name[k][normalize(str(name))].add(e)
+            slug = e.rstrip("/").rsplit("/", 1)[-1]
+            by_name[k][normalize(slug)].add(e)
+        return cls(by_name, display, members)
+
+    def label(self, iri: str) -> str:
+        """The display label of an entity (its IRI when it has none)."""
+        return self.display.get(iri, iri)
+
+    def resolve(self, kind: str, value: str) -> URIRef:
+        """The one entity of type ``kind`` that ``value`` names."""
+        raw = value.strip()
+        iri = _as_iri(raw)
+        if iri is not None:
+            if iri in self.members.get(kind, set()):
+                return URIRef(iri)
+            raise UnknownValueError(kind, raw, self._suggest(kind, raw))
+        hits = self.by_name.get(kind, {}).get(normalize(raw), set())
+        if len(hits) == 1:
+            return URIRef(next(iter(hits)))
+        if len(hits) > 1:
+            labels = sorted(f"{self.label(h)} <{h}>" for h in hits)
+            raise UnknownValueError(kind, raw, labels, ambiguous=True)
+        raise UnknownValueError(kind, raw, self._suggest(kind, raw))
+
+    def _suggest(self, kind: str, value: str) -> list[str]:
+        names = {self.label(e) for e in self.members.get(kind, set())}
+        return nearest(value, sorted(names))
+
+
+def _as_iri(value: str) -> str | None:
+    """The IRI ``value`` spells, if it spells one (``<…>``, ``scheme://…`` or a known ``prefix:local``)."""
+    if value.startswith("<") and value.endswith(">"):
+        return check_iri(value[1:-1])
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and " " not in value:
+        return check_iri(PREFIXES[prefix] + local)
+    if sep and local.startswith("//"):
+        return check_iri(value)
+    return None
+
+
+def _literal_int(value: str) -> Literal:
+    try:
+        return Literal(int(value.strip()))
+    except ValueError:
+        raise ParameterError(f"expected a whole number, got {value!r}") from None
+
+
+def _literal_date(value: str) -> Literal:
+    try:
+        return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+    except ValueError:
+        raise ParameterError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+_SCALARS: dict[str, Callable[[str], Identifier]] = {
+    "string": Literal,
+    "int": _literal_int,
+    "date": _literal_date,
+    "iri": lambda v: URIRef(_as_iri(v.strip()) or check_iri(v.strip())),
+}
+
+
+def bind_params(
+    spec: QuerySpec, given: Mapping[str, str | None], index: Callable[[], LabelIndex]
+) -> dict[str, Identifier]:
+    """Resolve the values given for ``spec``'s parameters (defaults filling the gaps) to terms.
+
+    A parameter with neither a value nor a default stays unbound, which makes it match anything.
+    """
+    declared = {p.name: p for p in spec.params}
+    unexpected = sorted(set(given) - set(declared))
+    if unexpected:
+        known = ", ".join(declared) or "none"
+        raise ParameterError(f"query {spec.name!r} has no parameter {unexpected[0]!r} (parameters: {known})")
+    bindings: dict[str, Identifier] = {}
+    for name, param in declared.items():
+        value = given.get(name)
+        if value is None:
+            value = param.default
+        if value is None or value == "":
+            if param.required:
+                raise ParameterError(f"query {spec.name!r} needs --param {name}=… ({param.description})")
+            continue
+        bindings[name] = resolve_value(param, value, index)
+    return bindings
+
+
+def resolve_value(param: Param, value: str, index: Callable[[], LabelIndex]) -> Identifier:
+    """Resolve one value for one parameter."""
+    if param.type in ENTITY_CLASSES:
+        return index().resolve(param.type, value)
+    return _SCALARS[param.type](value)
