@@ -19,7 +19,7 @@ from ppkg.errors import (
     UnknownValueError,
     UnsafeQueryError,
 )
-from ppkg.graph import KnowledgeGraph, load
+from ppkg.graph import KnowledgeGraph, connect, load
 from ppkg.namespaces import ID, PPKG
 from ppkg.results import QueryResult
 
@@ -42,5 +42,6 @@ __all__ = [
     "UnknownValueError",
     "UnsafeQueryError",
     "__version__",
+    "connect",
     "load",
 ]

@@ -119,11 +119,17 @@ def query_command(
     ] = None,
     sparql: Annotated[str | None, typer.Option("--sparql", help="Run this SPARQL text instead.")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="table, csv, tsv, json, jsonl; turtle, json-ld, nt for graphs.")
+        str,
+        typer.Option("--format", "-f", help="table, csv, tsv, json, jsonl; for graphs turtle, json-ld, nt, xml."),
     ] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     data: Annotated[list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.")] = None,
     engine: Annotated[str, typer.Option(help="In-process engine: oxigraph or rdflib.")] = "oxigraph",
+    endpoint: Annotated[str | None, typer.Option(help="Run on this SPARQL 1.1 endpoint instead of in-process.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for --endpoint or for --reason.")] = 30.0,
+    reason: Annotated[
+        str | None, typer.Option(help="Add inferred triples first: rdfs or owlrl (in-process only).")
+    ] = None,
 ) -> None:
     """Run a catalogued query by name, or your own SPARQL (--file, --sparql)."""
     import ppkg
@@ -132,23 +138,121 @@ def query_command(
     if len(chosen) != 1:
         _fail("give exactly one of: a query NAME, --file FILE or --sparql TEXT")
     params = _parse_params(param or [])
+    if endpoint is not None and (data or reason):
+        _fail("--data and --reason apply to the in-process graph, not to --endpoint")
     try:
-        kg = ppkg.load(*(data or []), engine=engine)
+        if endpoint is not None:
+            kg = ppkg.connect(endpoint, timeout=timeout)
+        else:
+            kg = ppkg.load(*(data or []), engine=engine, reason=reason, reason_timeout=max(timeout, 1.0))
         if name is not None:
             result = kg.run(name, **params)
         else:
             if params:
                 _fail("--param applies to catalogued queries; bind values in your own SPARQL with VALUES")
-            if file is not None:
-                text = _read_query_file(file)
-            else:
-                text = sparql or ""
+            text = _read_query_file(file) if file is not None else (sparql or "")
             result = kg.query(text)
         _write(result.serialize(fmt), output)
     except PpkgError as err:
         _fail(str(err), err.exit_code)
     except ValueError as err:
         _fail(str(err))
+
+
+@app.command("describe")
+def describe_command(
+    thing: Annotated[str, typer.Argument(help="A program, topic, role… by label, slug or IRI.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Print everything the graph states about one thing, with the source of each statement."""
+    import ppkg
+    from ppkg.describe import describe
+    from ppkg.results import compact
+
+    try:
+        kg = ppkg.load()
+        iri, facts = describe(kg, thing)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    if fmt == "json":
+        doc = {
+            "iri": str(iri),
+            "label": kg.label(iri),
+            "facts": [
+                {
+                    "direction": "in" if f.incoming else "out",
+                    "property": f.predicate,
+                    "value": f.value,
+                    "valueLabel": f.value_label,
+                    "graph": f.graph,
+                    "source": f.source,
+                }
+                for f in facts
+            ],
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    if fmt != "table":
+        _fail(f"unknown format {fmt!r}: use table or json")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{kg.label(iri)}  <{iri}>", header_style="bold", pad_edge=False, title_justify="left")
+    table.add_column("property", overflow="fold")
+    table.add_column("value", overflow="fold")
+    table.add_column("source", overflow="fold")
+    for f in facts:
+        value = f.value_label or (compact(f.value) if f.value.startswith("http") else f.value)
+        prop = f"← {f.predicate_label}" if f.incoming else f.predicate_label
+        table.add_row(prop, value, f.source)
+    Console(width=150, color_system=None).print(table)
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads, nt or jsonld.")] = "trig",
+    graph: Annotated[
+        str | None, typer.Option(help="Only this named graph (IRI or short name such as cdss-peer-partners).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.")] = None,
+) -> None:
+    """Export the whole graph, or one source graph, deterministically."""
+    import ppkg
+    from ppkg.export import export
+
+    try:
+        text = export(ppkg.load(*(data or [])), fmt, graph)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    except ValueError as err:
+        _fail(str(err))
+    _write(text, output)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 7878,
+    timeout: Annotated[int, typer.Option(help="Per-query time limit in seconds.")] = 30,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Also serve this RDF file; repeatable.")] = None,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (the Oxigraph server) until interrupted."""
+    import ppkg
+    from ppkg.server import SparqlServer
+
+    try:
+        server = SparqlServer(ppkg.load(*(data or [])).files, host=host, port=port or None, timeout_s=timeout)
+        server.start()
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    typer.echo(f"ppkg: SPARQL endpoint at {server.query_url} (read-only; Ctrl-C stops it)", err=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 def _read_query_file(file: Path) -> str:

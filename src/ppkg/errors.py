@@ -50,6 +50,10 @@ class QuerySyntaxError(PpkgError, ValueError):
     """The SPARQL text does not parse."""
 
 
+class QueryError(PpkgError, RuntimeError):
+    """The engine could not evaluate the query."""
+
+
 class UnsafeQueryError(PpkgError, PermissionError):
     """The query would reach the network or the file system, or change the graph."""
 

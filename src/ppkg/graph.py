@@ -7,17 +7,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Literal
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal
 from rdflib.term import Identifier, Node
 
 from ppkg import shipped
 from ppkg.catalogue import Catalogue, QuerySpec
 from ppkg.engines import Engine, GraphFile, OxigraphEngine, RdflibEngine, load_dataset
 from ppkg.errors import ParameterError
-from ppkg.namespaces import ONTOLOGY_GRAPH, vocabulary_graph
+from ppkg.namespaces import INFERENCE_GRAPH, ONTOLOGY_GRAPH, vocabulary_graph
 from ppkg.params import LABEL_INDEX_QUERY, LabelIndex, bind_params
+from ppkg.reasoning import DEFAULT_TIMEOUT as DEFAULT_REASON_TIMEOUT
+from ppkg.reasoning import PROFILES, infer
 from ppkg.results import QueryResult
-from ppkg.safety import check_read_only
+from ppkg.safety import check_read_only, unprojected
+from ppkg.terms import to_ox
 
 ENGINES = ("oxigraph", "rdflib")
 """In-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
@@ -39,26 +43,68 @@ class KnowledgeGraph:
     :class:`~rdflib.Dataset` is always available as :attr:`dataset`.
     """
 
-    def __init__(self, files: Sequence[GraphFile], *, engine: str = "oxigraph") -> None:
-        if engine not in ENGINES:
-            raise ParameterError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    def __init__(
+        self,
+        files: Sequence[GraphFile] = (),
+        *,
+        engine: str | Engine = "oxigraph",
+        reason: str | None = None,
+        reason_timeout: float = DEFAULT_REASON_TIMEOUT,
+    ) -> None:
+        if reason is not None and reason not in PROFILES:
+            raise ParameterError(f"unknown reasoning profile {reason!r}; use one of {', '.join(PROFILES)}")
         self.files = list(files)
-        self.engine_name = engine
+        self.reason = reason
+        self.reason_timeout = reason_timeout
+        self._given_engine: Engine | None = None
+        if isinstance(engine, str):
+            if engine not in ENGINES:
+                raise ParameterError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+            self.engine_name = engine
+        else:
+            self._given_engine = engine
+            self.engine_name = engine.name
         self._catalogue: Catalogue | None = None
 
     # -- stores -------------------------------------------------------------------------------------
 
     @cached_property
     def dataset(self) -> Dataset:
-        """The graph as an rdflib :class:`~rdflib.Dataset` (default graph = union of named graphs)."""
-        return load_dataset(self.files)
+        """The graph as an rdflib :class:`~rdflib.Dataset` (default graph = union of named graphs).
+
+        With reasoning on, the inferred triples are in the named graph :data:`INFERENCE_GRAPH`.
+        """
+        if self._given_engine is not None:
+            raise ParameterError("a graph on a remote endpoint has no local dataset")
+        dataset = load_dataset(self.files)
+        if self.inferred is not None:
+            target = dataset.graph(INFERENCE_GRAPH)
+            for triple in self.inferred:
+                target.add(triple)
+        return dataset
+
+    @cached_property
+    def inferred(self) -> Graph | None:
+        """The triples reasoning adds (``None`` when reasoning is off)."""
+        if self.reason is None:
+            return None
+        base = OxigraphEngine.from_files(self.files).store
+        nquads = base.dump(format=ox.RdfFormat.N_QUADS) or b""
+        return infer(nquads, self.reason, timeout=self.reason_timeout)
 
     @cached_property
     def engine(self) -> Engine:
         """The engine queries run on."""
+        if self._given_engine is not None:
+            return self._given_engine
         if self.engine_name == "rdflib":
             return RdflibEngine(self.dataset)
-        return OxigraphEngine.from_files(self.files)
+        oxigraph = OxigraphEngine.from_files(self.files)
+        if self.inferred is not None:
+            graph = ox.NamedNode(str(INFERENCE_GRAPH))
+            oxigraph.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in self.inferred)  # type: ignore[arg-type]
+            oxigraph.merge_default_graph()
+        return oxigraph
 
     @cached_property
     def labels(self) -> LabelIndex:
@@ -109,21 +155,44 @@ class KnowledgeGraph:
 
     def _execute(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult:
         form = check_read_only(sparql)
+        if form == "SELECT" and (missing := unprojected(sparql, bindings)):
+            raise ParameterError(
+                f"bound variable ?{missing[0]} must be selected: add it to the SELECT clause (SEP-0007 binding)"
+            )
         return QueryResult(self.engine.execute(sparql, form, bindings))
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph files={len(self.files)} engine={self.engine_name!r}>"
 
 
-def load(*extra: str | Path, engine: str = "oxigraph", shipped_data: bool = True) -> KnowledgeGraph:
-    """Load the shipped knowledge graph, plus any extra Turtle/TriG/N-Quads files.
+def load(
+    *extra: str | Path,
+    engine: str = "oxigraph",
+    shipped_data: bool = True,
+    reason: str | None = None,
+    reason_timeout: float = DEFAULT_REASON_TIMEOUT,
+) -> KnowledgeGraph:
+    """Load the shipped knowledge graph, plus any extra RDF files.
 
-    Extra Turtle files go into a named graph of their own (``file:`` IRI of their absolute path is not
-    used; the graph is ``https://w3id.org/ppkg/id/graph/local/<file stem>``).
+    TriG and N-Quads files keep their own named graphs; a Turtle or N-Triples file goes into the named
+    graph ``https://w3id.org/ppkg/id/graph/local/<file stem>``. ``reason`` (``"rdfs"`` or ``"owlrl"``)
+    adds the entailed triples in a separate named graph, computed once, bounded by ``reason_timeout``.
     """
     files = shipped_files() if shipped_data else []
-    files += [_extra_file(Path(p)) for p in extra]
-    return KnowledgeGraph(files, engine=engine)
+    files += files_of(extra)
+    return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout)
+
+
+def connect(endpoint: str, *, timeout: float = 30.0) -> KnowledgeGraph:
+    """A :class:`KnowledgeGraph` whose queries run on a remote SPARQL 1.1 endpoint.
+
+    The endpoint must hold the ppkg graph with its default graph as the union of the named graphs
+    (``ppkg serve`` starts such an endpoint). Catalogued queries, parameters and results work as
+    in-process.
+    """
+    from ppkg.remote import RemoteEngine
+
+    return KnowledgeGraph(engine=RemoteEngine(endpoint, timeout=timeout))
 
 
 def _extra_file(path: Path) -> GraphFile:

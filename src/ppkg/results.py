@@ -125,11 +125,26 @@ class QueryResult:
         for v in self.variables:
             table.add_column(v, overflow="fold")
         for row in self.terms:
-            table.add_row(*("" if t is None else str(t) for t in row))
+            table.add_row(*(_cell(t) for t in row))
         console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
         console.print(table)
         console.print(f"{len(self.terms)} row{'s' if len(self.terms) != 1 else ''}")
         return console.export_text()
+
+
+def _cell(term: Identifier | None) -> str:
+    """Table text of a term: IRIs as compact ``prefix:local`` names where a ppkg prefix fits."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return compact(str(term))
+    return str(term)
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/ppkg/id/program/x`` → ``id:program/x`` (the longest matching ppkg prefix)."""
+    best = max((ns for ns in PREFIXES.items() if iri.startswith(ns[1])), key=lambda ns: len(ns[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else iri
 
 
 def _json_term(term: Identifier) -> dict[str, str]:

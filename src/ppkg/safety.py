@@ -9,6 +9,7 @@ string literal (``"load"``) or a variable named ``?service`` does not trip it.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from ppkg.errors import ParameterError, UnsafeQueryError
 
@@ -59,6 +60,11 @@ def mask(query: str) -> tuple[str, list[str]]:
     return _STRING_OR_IRI_OR_COMMENT.sub(repl, query), iris
 
 
+def blank_tokens(query: str) -> str:
+    """Replace strings, IRIs and comments by spaces of the same length (positions stay valid)."""
+    return _STRING_OR_IRI_OR_COMMENT.sub(lambda m: " " * len(m.group(0)), query)
+
+
 def query_form(query: str) -> str:
     """Return ``SELECT``, ``CONSTRUCT``, ``ASK`` or ``DESCRIBE`` (the first form keyword in the text)."""
     masked, _ = mask(query)
@@ -103,3 +109,24 @@ def check_iri(value: str) -> str:
     if not _IRI.fullmatch(f"<{value}>") or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
         raise ParameterError(f"not a valid absolute IRI: {value!r}")
     return value
+
+
+_SELECT_CLAUSE = re.compile(
+    r"(?<![\w?$:])SELECT(?![\w:-])(.*?)(?:(?<![\w?$:])WHERE(?![\w:-])|\{)", re.IGNORECASE | re.DOTALL
+)
+
+
+def unprojected(query: str, names: Collection[str]) -> list[str]:
+    """Those of ``names`` that a SELECT query binds but does not project (``SELECT *`` projects all).
+
+    Pre-binding follows SEP-0007, which binds only projected variables of the outer query.
+    """
+    masked, _ = mask(query)
+    match = _SELECT_CLAUSE.search(masked)
+    if match is None:
+        return []
+    projection = match.group(1)
+    if re.search(r"(?<![\w?$])\*", projection):
+        return []
+    projected = {m.group(1) for m in re.finditer(r"[?$](\w+)", projection)}
+    return sorted(n for n in names if n not in projected)

@@ -1,0 +1,104 @@
+"""Everything the graph knows about one thing, with the source of each statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from ppkg.errors import UnknownValueError
+from ppkg.graph import KnowledgeGraph
+from ppkg.suggest import nearest, normalize
+
+NAMES_QUERY = """
+SELECT DISTINCT ?entity ?name WHERE {
+  { ?entity rdfs:label ?name } UNION { ?entity skos:prefLabel ?name } UNION { ?entity skos:altLabel ?name }
+  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), "https://w3id.org/ppkg/"))
+}
+"""
+
+FACTS_QUERY = """
+SELECT ?thing ?direction ?property ?propertyLabel ?value ?valueLabel ?graph ?sourceTitle WHERE {
+  {
+    GRAPH ?graph { ?thing ?property ?value }
+    BIND("out" AS ?direction)
+  } UNION {
+    GRAPH ?graph { ?value ?property ?thing }
+    BIND("in" AS ?direction)
+  }
+  OPTIONAL { ?property rdfs:label ?propertyLabel }
+  OPTIONAL { ?value rdfs:label ?valueLabel }
+  OPTIONAL { ?graph prov:wasDerivedFrom/dcterms:title ?sourceTitle }
+}
+ORDER BY ?direction ?property ?value ?graph
+"""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement about the described thing: ``thing property value`` (or ``value property thing``)."""
+
+    incoming: bool
+    predicate: str
+    predicate_label: str
+    value: str
+    value_label: str | None
+    graph: str
+    source_title: str | None
+
+    @property
+    def source(self) -> str:
+        """The source document's title, or the graph's short name for vocabularies and contributions."""
+        if self.source_title:
+            return self.source_title
+        return self.graph.removeprefix("https://w3id.org/ppkg/id/graph/")
+
+
+def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
+    """The IRI of the thing a label, slug or IRI names (any kind of thing)."""
+    from ppkg.params import _as_iri
+
+    iri = _as_iri(thing.strip())
+    names: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    for entity, name in kg.query(NAMES_QUERY).terms:
+        names.setdefault(normalize(str(name)), set()).add(str(entity))
+        names.setdefault(normalize(str(entity).rsplit("/", 1)[-1]), set()).add(str(entity))
+        labels.setdefault(str(entity), str(name))
+    if iri is not None:
+        if iri in labels:
+            return URIRef(iri)
+        raise UnknownValueError("thing", thing, nearest(thing, sorted(set(labels.values()))))
+    hits = names.get(normalize(thing), set())
+    if len(hits) == 1:
+        return URIRef(next(iter(hits)))
+    if hits:
+        raise UnknownValueError("thing", thing, sorted(f"{labels[h]} <{h}>" for h in hits), ambiguous=True)
+    raise UnknownValueError("thing", thing, nearest(thing, sorted(set(labels.values()))))
+
+
+def describe(kg: KnowledgeGraph, thing: str) -> tuple[URIRef, list[Fact]]:
+    """Resolve ``thing`` and return every statement about it (outgoing first), each with its source."""
+    iri = resolve_thing(kg, thing)
+    facts = []
+    for row in kg.query(FACTS_QUERY, thing=iri).terms:
+        _, direction, prop, plabel, value, vlabel, graph, title = row
+        facts.append(
+            Fact(
+                incoming=str(direction) == "in",
+                predicate=str(prop),
+                predicate_label=str(plabel) if plabel is not None else _short(str(prop)),
+                value=str(value),
+                value_label=str(vlabel) if vlabel is not None else None,
+                graph=str(graph),
+                source_title=str(title) if title is not None else None,
+            )
+        )
+    return iri, facts
+
+
+def _short(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[-1]
+    return iri
