@@ -7,7 +7,9 @@ all named graphs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +20,7 @@ from rdflib.term import Identifier, Node
 
 from ppkg.errors import QueryError, QuerySyntaxError
 from ppkg.namespaces import PREFIXES
+from ppkg.rdfio import load_into
 from ppkg.terms import from_ox, to_ox
 
 Triple = tuple[Identifier, Identifier, Identifier]
@@ -57,14 +60,6 @@ class GraphFile:
         return {".trig": "trig", ".nq": "nquads", ".nt": "nt"}.get(self.path.suffix, "turtle")
 
 
-_OX_FORMATS = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "turtle": ox.RdfFormat.TURTLE,
-}
-
-
 class OxigraphEngine:
     """pyoxigraph's in-memory store: the default, 30× to 10,000× faster than rdflib's.
 
@@ -82,8 +77,7 @@ class OxigraphEngine:
         """Load RDF files into a fresh in-memory store."""
         store = ox.Store()
         for f in files:
-            to_graph = ox.NamedNode(f.graph) if f.graph else None
-            store.load(path=str(f.path), format=_OX_FORMATS[f.format], to_graph=to_graph)
+            load_into(store, f.path, f.graph)
         engine = cls(store)
         engine.merge_default_graph()
         return engine
@@ -148,7 +142,8 @@ class RdflibEngine:
 
         try:
             init = {k: v for k, v in bindings.items() if isinstance(v, Identifier)}
-            result = self.dataset.query(query, initNs=PREFIXES, initBindings=init)
+            with quiet_rdflib():
+                result = self.dataset.query(query, initNs=PREFIXES, initBindings=init)
         except ParseException as err:
             raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
         except (RecursionError, RuntimeError, ValueError, TypeError, KeyError) as err:
@@ -167,11 +162,24 @@ class RdflibEngine:
 
 
 def load_dataset(files: Iterable[GraphFile]) -> Dataset:
-    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs."""
+    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs.
+
+    Files are checked with the strict parser first, so a broken file fails with ``file:line:col``.
+    """
     dataset = Dataset(default_union=True)
     for f in files:
-        if f.graph is None:
-            dataset.parse(f.path, format=f.format)
-        else:
-            dataset.graph(URIRef(f.graph)).parse(f.path, format=f.format)
+        load_into(ox.Store(), f.path, f.graph)
+        with quiet_rdflib():
+            if f.graph is None:
+                dataset.parse(f.path, format=f.format)
+            else:
+                dataset.graph(URIRef(f.graph)).parse(f.path, format=f.format)
     return dataset
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Silence the deprecation warnings rdflib 7 raises from its own internals (not from ppkg's calls)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+        yield

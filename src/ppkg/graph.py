@@ -159,7 +159,7 @@ class KnowledgeGraph:
             raise ParameterError(
                 f"bound variable ?{missing[0]} must be selected: add it to the SELECT clause (SEP-0007 binding)"
             )
-        return QueryResult(self.engine.execute(sparql, form, bindings))
+        return QueryResult(self.engine.execute(sparql, form, bindings), bound=bindings)
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph files={len(self.files)} engine={self.engine_name!r}>"

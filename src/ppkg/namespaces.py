@@ -50,6 +50,28 @@ PREFIXES: dict[str, str] = {
 }
 """Prefixes pre-declared for every query and used when serialising."""
 
+KIND_PREFIXES: dict[str, str] = {
+    "program": "program",
+    "organization": "organization",
+    "person": "person",
+    "state": "state",
+    "setting": "setting",
+    "topic": "topic",
+    "scheme": "scheme",
+    "framework": "framework",
+    "role": "role",
+    "resource": "resource",
+    "evidence": "evidence",
+    "source": "source",
+    "graph": "graph",
+    "rating": "rating",
+    "cebc": "scale/cebc",
+}
+"""One prefix per kind of instance, so queries can write ``topic:mandated-reporting`` or ``cebc:3``
+(a ``/`` is not allowed in the local part of a prefixed name, so ``id:topic/x`` is not valid SPARQL)."""
+
+PREFIXES.update({prefix: str(ID[f"{path}/"]) for prefix, path in KIND_PREFIXES.items()})
+
 
 def sparql_prologue() -> str:
     """Return ``PREFIX`` declarations for :data:`PREFIXES`, one per line."""

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -30,8 +30,9 @@ class QueryResult:
     ``terms`` keeps the rdflib terms. CONSTRUCT/DESCRIBE results carry ``graph``; ASK ``boolean``.
     """
 
-    def __init__(self, raw: RawResult) -> None:
+    def __init__(self, raw: RawResult, bound: Iterable[str] = ()) -> None:
         self.form = raw.form
+        self.bound = frozenset(bound)
         self.variables: list[str] = list(raw.variables)
         self.terms: list[tuple[Identifier | None, ...]] = list(raw.rows)
         self.boolean = raw.boolean
@@ -116,17 +117,30 @@ class QueryResult:
             return buf.getvalue()
         return self.to_table()
 
+    def table_columns(self) -> list[int]:
+        """Indexes of the columns a table shows: not the bound parameters, and not ``?x`` beside ``?xLabel``."""
+        shown = set(self.variables)
+        return [i for i, v in enumerate(self.variables) if v not in self.bound and f"{v}Label" not in shown]
+
     def to_table(self) -> str:
-        """A plain-text table (what ``--format table`` prints)."""
+        """A plain-text table (what ``--format table`` prints): labels shown, IRIs compacted.
+
+        Columns of bound parameters and IRI columns that have a ``…Label`` column beside them are left
+        out; ``csv``/``json`` keep every column.
+        """
+        import shutil
+
         from rich.console import Console
         from rich.table import Table
 
+        columns = self.table_columns()
         table = Table(show_lines=False, header_style="bold", pad_edge=False)
-        for v in self.variables:
-            table.add_column(v, overflow="fold")
+        for i in columns:
+            table.add_column(self.variables[i], overflow="fold")
         for row in self.terms:
-            table.add_row(*(_cell(t) for t in row))
-        console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
+            table.add_row(*(_cell(row[i]) for i in columns))
+        width = shutil.get_terminal_size((160, 24)).columns
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
         console.print(table)
         console.print(f"{len(self.terms)} row{'s' if len(self.terms) != 1 else ''}")
         return console.export_text()

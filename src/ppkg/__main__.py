@@ -1,0 +1,5 @@
+"""``python -m ppkg`` runs the command line."""
+
+from ppkg.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""Shared fixtures: the shipped graph on both engines, and a runner for the installed ``ppkg`` command."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import ppkg
+from ppkg import shipped
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kg() -> ppkg.KnowledgeGraph:
+    """The shipped graph on the default (Oxigraph) engine."""
+    return ppkg.load()
+
+
+@pytest.fixture(scope="session")
+def kg_rdflib() -> ppkg.KnowledgeGraph:
+    """The shipped graph on rdflib's engine."""
+    return ppkg.load(engine="rdflib")
+
+
+def ppkg_command() -> list[str]:
+    """The installed ``ppkg`` console script (beside this Python, else on PATH)."""
+    beside = Path(sys.executable).with_name("ppkg")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("ppkg")
+    assert found, "the ppkg command is not installed"
+    return [found]
+
+
+@pytest.fixture(scope="session")
+def run_ppkg() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed ``ppkg`` command with arguments; returns the completed process (text)."""
+
+    def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        return subprocess.run(
+            [*ppkg_command(), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=env,
+            timeout=300,
+        )
+
+    return run
+
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``directory`` (to prove nothing changed)."""
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def shipped_digest() -> Iterator[dict[str, str]]:
+    """Digest of the shipped data before a test; the test asserts it is unchanged after."""
+    yield tree_digest(shipped.root() / "data")
