@@ -72,3 +72,12 @@ def tree_digest(directory: Path) -> dict[str, str]:
 def shipped_digest() -> Iterator[dict[str, str]]:
     """Digest of the shipped data before a test; the test asserts it is unchanged after."""
     yield tree_digest(shipped.root() / "data")
+
+
+@pytest.fixture(scope="session")
+def sparql_endpoint(kg: ppkg.KnowledgeGraph) -> Iterator[str]:
+    """A real Oxigraph SPARQL server on 127.0.0.1 (free port) serving the shipped graph; its query URL."""
+    from ppkg.server import SparqlServer
+
+    with SparqlServer(kg.files) as server:
+        yield server.query_url

@@ -42,7 +42,7 @@ PARAM_TYPES = (
 )
 """The parameter types a ``#+ params`` entry may declare."""
 
-_HEADER_KEYS = {"title", "summary", "description", "params", "tags", "cq", "engine_note"}
+_HEADER_KEYS = {"title", "summary", "description", "params", "tags", "cq"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -155,6 +155,9 @@ def load_query(path: Path) -> QuerySpec:
     for key in ("title", "summary"):
         if not isinstance(header.get(key), str) or not header[key].strip():
             raise CatalogueError(f"{path}: header needs a non-empty {key!r}")
+    for key in ("params", "tags"):
+        if key not in header:
+            raise CatalogueError(f"{path}: header needs {key!r} (an empty list is fine for params)")
     if not _SLUG.match(path.stem):
         raise CatalogueError(f"{path}: query file names must be lowercase-hyphenated slugs")
     params_raw = header.get("params") or []
@@ -205,3 +208,33 @@ class Catalogue:
     def names(self) -> list[str]:
         """All query names."""
         return list(self._specs)
+
+
+def render_markdown(catalogue: Catalogue) -> str:
+    """The query catalogue as a Markdown page (``docs/queries.md`` is this, generated)."""
+    out = [
+        "# Query catalogue",
+        "",
+        "Generated from the `#+` headers of `queries/*.rq` by `ppkg queries --format markdown`; do not edit.",
+        "Run a query with `ppkg query NAME --param key=value`, or `kg.run(NAME, key=value)` in Python.",
+        "",
+        "| query | question | competency questions |",
+        "|---|---|---|",
+    ]
+    for spec in catalogue:
+        out.append(f"| [`{spec.name}`](#{spec.name}) | {spec.title} | {', '.join(spec.cq) or '-'} |")
+    for spec in catalogue:
+        out += ["", f"## {spec.name}", "", f"**{spec.title}.** {spec.summary}", ""]
+        if spec.description:
+            out += [" ".join(spec.description.split()), ""]
+        if spec.params:
+            out += ["| parameter | type | default | description |", "|---|---|---|---|"]
+            for p in spec.params:
+                default = "-" if p.default is None else f"`{p.default}`"
+                required = " (required)" if p.required else ""
+                out.append(f"| `{p.name}` | {p.type}{required} | {default} | {p.description} |")
+            out.append("")
+        example = " ".join(f'--param {p.name}="{p.default}"' for p in spec.params if p.default is not None)
+        out += ["```", f"ppkg query {spec.name} {example}".rstrip(), "```", ""]
+        out.append(f"Tags: {', '.join(spec.tags)}. File: `queries/{spec.path.name}`.")
+    return "\n".join(out) + "\n"

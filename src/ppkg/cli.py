@@ -55,6 +55,19 @@ def _write(text: str, output: Path | None) -> None:
         _fail(f"{output}: cannot write: {err.strerror}")
 
 
+def _render(renderable: object) -> str:
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    console = Console(
+        width=shutil.get_terminal_size((160, 24)).columns, record=True, file=io.StringIO(), color_system=None
+    )
+    console.print(renderable)
+    return console.export_text()
+
+
 def _parse_params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:
@@ -68,15 +81,20 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 @app.command("queries")
 def queries_command(
     tag: Annotated[str | None, typer.Option(help="Only queries with this tag.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
     """List the catalogued queries with their parameters."""
-    from ppkg.catalogue import Catalogue
+    from ppkg.catalogue import Catalogue, render_markdown
 
     try:
-        specs = [s for s in Catalogue() if tag is None or tag in s.tags]
+        catalogue = Catalogue()
     except PpkgError as err:
         _fail(str(err), err.exit_code)
+    specs = [s for s in catalogue if tag is None or tag in s.tags]
+    if fmt == "markdown":
+        _write(render_markdown(catalogue), output)
+        return
     if fmt == "json":
         doc = [
             {
@@ -91,11 +109,10 @@ def queries_command(
             }
             for s in specs
         ]
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        _write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
         return
     if fmt != "table":
-        _fail(f"unknown format {fmt!r}: use table or json")
-    from rich.console import Console
+        _fail(f"unknown format {fmt!r}: use table, json or markdown")
     from rich.table import Table
 
     table = Table(header_style="bold", pad_edge=False)
@@ -105,7 +122,7 @@ def queries_command(
     for s in specs:
         params = ", ".join(f"{p.name} ({p.type}{'' if p.default is None else f'={p.default}'})" for p in s.params)
         table.add_row(s.name, f"{s.title}\n{s.summary}", params or "-")
-    Console(width=140, color_system=None).print(table)
+    _write(_render(table), output)
 
 
 @app.command("query")
@@ -184,8 +201,8 @@ def describe_command(
                     "property": f.predicate,
                     "value": f.value,
                     "valueLabel": f.value_label,
-                    "graph": f.graph,
-                    "source": f.source,
+                    "graphs": list(f.graphs),
+                    "sources": list(f.sources),
                 }
                 for f in facts
             ],
@@ -194,7 +211,6 @@ def describe_command(
         return
     if fmt != "table":
         _fail(f"unknown format {fmt!r}: use table or json")
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{kg.label(iri)}  <{iri}>", header_style="bold", pad_edge=False, title_justify="left")
@@ -205,7 +221,7 @@ def describe_command(
         value = f.value_label or (compact(f.value) if f.value.startswith("http") else f.value)
         prop = f"← {f.predicate_label}" if f.incoming else f.predicate_label
         table.add_row(prop, value, f.source)
-    Console(width=150, color_system=None).print(table)
+    _write(_render(table), None)
 
 
 @app.command("export")

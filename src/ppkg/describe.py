@@ -36,22 +36,21 @@ ORDER BY ?direction ?property ?value ?graph
 
 @dataclass(frozen=True)
 class Fact:
-    """One statement about the described thing: ``thing property value`` (or ``value property thing``)."""
+    """One statement about the described thing (``thing property value``, or ``value property thing``
+    when ``incoming``), with every named graph that states it and those graphs' sources."""
 
     incoming: bool
     predicate: str
     predicate_label: str
     value: str
     value_label: str | None
-    graph: str
-    source_title: str | None
+    graphs: tuple[str, ...]
+    sources: tuple[str, ...]
 
     @property
     def source(self) -> str:
-        """The source document's title, or the graph's short name for vocabularies and contributions."""
-        if self.source_title:
-            return self.source_title
-        return self.graph.removeprefix("https://w3id.org/ppkg/id/graph/")
+        """The sources, ``; ``-separated (source titles; short graph names for vocabularies)."""
+        return "; ".join(self.sources)
 
 
 def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
@@ -80,20 +79,35 @@ def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
 def describe(kg: KnowledgeGraph, thing: str) -> tuple[URIRef, list[Fact]]:
     """Resolve ``thing`` and return every statement about it (outgoing first), each with its source."""
     iri = resolve_thing(kg, thing)
-    facts = []
+    grouped: dict[tuple[bool, str, str], dict[str, object]] = {}
     for row in kg.query(FACTS_QUERY, thing=iri).terms:
         _, direction, prop, plabel, value, vlabel, graph, title = row
-        facts.append(
-            Fact(
-                incoming=str(direction) == "in",
-                predicate=str(prop),
-                predicate_label=str(plabel) if plabel is not None else _short(str(prop)),
-                value=str(value),
-                value_label=str(vlabel) if vlabel is not None else None,
-                graph=str(graph),
-                source_title=str(title) if title is not None else None,
-            )
+        key = (str(direction) == "in", str(prop), str(value))
+        entry = grouped.setdefault(
+            key,
+            {
+                "plabel": str(plabel) if plabel is not None else _short(str(prop)),
+                "vlabel": str(vlabel) if vlabel is not None else None,
+                "graphs": set(),
+                "sources": set(),
+            },
         )
+        entry["graphs"].add(str(graph))  # type: ignore[attr-defined]
+        short = str(graph).removeprefix("https://w3id.org/ppkg/id/graph/")
+        entry["sources"].add(str(title) if title is not None else short)  # type: ignore[attr-defined]
+    facts = [
+        Fact(
+            incoming=incoming,
+            predicate=prop,
+            predicate_label=str(e["plabel"]),
+            value=value,
+            value_label=e["vlabel"],  # type: ignore[arg-type]
+            graphs=tuple(sorted(e["graphs"])),  # type: ignore[call-overload]
+            sources=tuple(sorted(e["sources"])),  # type: ignore[call-overload]
+        )
+        for (incoming, prop, value), e in grouped.items()
+    ]
+    facts.sort(key=lambda f: (f.incoming, f.predicate_label.casefold(), (f.value_label or f.value).casefold()))
     return iri, facts
 
 
