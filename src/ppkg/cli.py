@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the data does not conform to the shapes (``validate``/`
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -14,7 +15,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from ppkg import __version__
-from ppkg.errors import EXIT_INPUT, PpkgError
+from ppkg.errors import EXIT_INPUT, EXIT_VIOLATIONS, PpkgError
 
 app = typer.Typer(
     name="ppkg",
@@ -269,6 +270,157 @@ def serve_command(
         pass
     finally:
         server.stop()
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Turtle/TriG/N-Triples/N-Quads files or filled CSV templates.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
+    strict: Annotated[bool, typer.Option(help="Treat warnings as failures.")] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Validate against this data directory instead of the shipped data.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+) -> None:
+    """Check files against the shapes, in the context of the graph (no files: the whole graph).
+
+    Exit 0 conforms, 1 violations (or warnings with --strict), 2 unreadable input.
+    """
+    import ppkg
+    from ppkg.contributions import check, existing_graph
+    from ppkg.steward import read_submission
+    from ppkg.validation import validate_graph
+
+    if fmt not in ("text", "json", "turtle"):
+        _fail(f"unknown format {fmt!r}: use text, json or turtle")
+    try:
+        directory = data_dir or (Path(os.environ["PPKG_DATA_DIR"]) if os.environ.get("PPKG_DATA_DIR") else None)
+        kg = ppkg.load(data_dir=directory)
+        existing = existing_graph(directory or shipped_data_dir())
+        if files:
+            report = check(read_submission(files, kg.labels), existing, strict=strict)
+        else:
+            report = validate_graph(existing, strict=strict)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    _write(report.serialize(fmt), output)
+    raise typer.Exit(0 if report.conforms else EXIT_VIOLATIONS)
+
+
+@app.command("contribute")
+def contribute_command(
+    files: Annotated[list[Path], typer.Argument(help="The contribution: RDF files or filled CSV templates.")],
+    by: Annotated[str, typer.Option("--by", help="Who contributes (recorded as provenance).")],
+    source: Annotated[str | None, typer.Option(help="URL the contributed facts come from.")] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse warnings too.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="The data directory to add to.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Report format when refused: text or json.")] = "text",
+) -> None:
+    """Validate a contribution and merge it into its own named graph, atomically, with provenance.
+
+    Exit 0 merged (or nothing new), 1 refused by validation (nothing written), 2 unreadable input.
+    """
+    import ppkg
+    from ppkg.contributions import ContributionRejectedError, contribute
+    from ppkg.contributions import data_dir as resolve_dir
+    from ppkg.steward import read_submission
+
+    try:
+        directory = resolve_dir(data_dir)
+        kg = ppkg.load(data_dir=directory)
+        submission = read_submission(files, kg.labels)
+        record, report = contribute(submission, by=by, source=source, directory=directory, strict=strict)
+    except ContributionRejectedError as err:
+        _write(err.report.serialize(fmt), None)
+        typer.echo(f"ppkg: {err}", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS) from None
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    if report.warnings:
+        _write(report.serialize("text"), None)
+    if record is None:
+        typer.echo("ppkg: nothing new: every statement is already in the graph; nothing was written", err=True)
+        return
+    typer.echo(f"ppkg: merged contribution {record.id}: {record.triples} statements into <{record.graph}>")
+    typer.echo(f"ppkg: file {record.path}")
+
+
+@app.command("contributions")
+def contributions_command(
+    data_dir: Annotated[Path | None, typer.Option(help="The data directory.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List the contributions merged into the data directory."""
+    from ppkg.contributions import list_contributions
+
+    try:
+        records = list_contributions(data_dir)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    if fmt == "json":
+        doc = [
+            {
+                "id": r.id,
+                "graph": r.graph,
+                "by": r.by,
+                "at": r.at,
+                "file": r.input_file,
+                "sha256": r.sha256,
+                "source": r.source,
+                "statements": r.triples,
+            }
+            for r in records
+        ]
+        _write(json.dumps(doc, indent=2) + "\n", None)
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold", pad_edge=False)
+    for column in ("id", "by", "at", "file", "statements", "source"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        table.add_row(r.id, r.by, r.at, r.input_file, str(r.triples), r.source or "")
+    _write(_render(table) + f"{len(records)} contribution{'s' * (len(records) != 1)}\n", None)
+
+
+@app.command("withdraw")
+def withdraw_command(
+    contribution_id: Annotated[str, typer.Argument(help="The id `ppkg contributions` shows.")],
+    data_dir: Annotated[Path | None, typer.Option(help="The data directory.")] = None,
+) -> None:
+    """Remove one contribution (refused if other data depends on it)."""
+    from ppkg.contributions import withdraw
+
+    try:
+        record = withdraw(contribution_id, data_dir)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    typer.echo(f"ppkg: withdrew contribution {record.id} ({record.triples} statements)")
+
+
+@app.command("template")
+def template_command(
+    kind: Annotated[str, typer.Argument(help="program, curriculum, rating or resource.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the CSV to this file.")] = None,
+    explain: Annotated[bool, typer.Option(help="Describe the columns instead.")] = False,
+) -> None:
+    """Print a CSV template for stewards who do not write RDF; fill it and pass it to validate/contribute."""
+    from ppkg.template import describe_template, render
+
+    try:
+        text = describe_template(kind) + "\n" if explain else render(kind)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    _write(text, output)
+
+
+def shipped_data_dir() -> Path:
+    """The data directory of the shipped graph."""
+    from ppkg import shipped
+
+    return shipped.root() / "data"
 
 
 def _read_query_file(file: Path) -> str:

@@ -27,11 +27,19 @@ ENGINES = ("oxigraph", "rdflib")
 """In-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
 
 
-def shipped_files() -> list[GraphFile]:
-    """The ontology, vocabularies and data that ship with ppkg, each with the graph it goes into."""
+def shipped_files(data_dir: str | Path | None = None) -> list[GraphFile]:
+    """The ontology and vocabularies, and the data: the source graphs and contributions of ``data_dir``
+    (default ``$PPKG_DATA_DIR``, else the shipped data), each with the graph it goes into."""
+    import os
+
     files = [GraphFile(shipped.ontology_file(), str(ONTOLOGY_GRAPH))]
     files += [GraphFile(p, vocabulary_graph(p.stem)) for p in shipped.vocabulary_files()]
-    files += [GraphFile(p, None) for p in shipped.data_files()]
+    chosen = data_dir or os.environ.get("PPKG_DATA_DIR")
+    directory = Path(chosen) if chosen else shipped.root() / "data"
+    if not directory.is_dir():
+        raise ParameterError(f"{directory}: the data directory does not exist")
+    files += [GraphFile(p, None) for p in sorted(directory.glob("*.trig"))]
+    files += [GraphFile(p, None) for p in sorted((directory / "contributions").glob("*.trig"))]
     return files
 
 
@@ -169,6 +177,7 @@ def load(
     *extra: str | Path,
     engine: str = "oxigraph",
     shipped_data: bool = True,
+    data_dir: str | Path | None = None,
     reason: str | None = None,
     reason_timeout: float = DEFAULT_REASON_TIMEOUT,
 ) -> KnowledgeGraph:
@@ -177,8 +186,9 @@ def load(
     TriG and N-Quads files keep their own named graphs; a Turtle or N-Triples file goes into the named
     graph ``https://w3id.org/ppkg/id/graph/local/<file stem>``. ``reason`` (``"rdfs"`` or ``"owlrl"``)
     adds the entailed triples in a separate named graph, computed once, bounded by ``reason_timeout``.
+    ``data_dir`` replaces the shipped data directory (source graphs plus ``contributions/``).
     """
-    files = shipped_files() if shipped_data else []
+    files = shipped_files(data_dir) if shipped_data else []
     files += files_of(extra)
     return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout)
 

@@ -1,0 +1,318 @@
+"""Contributions: validated additions, each in its own named graph with provenance, written atomically.
+
+A contribution is stored as ``<data dir>/contributions/<id>.trig``: one named graph
+``https://w3id.org/ppkg/id/graph/contribution/<id>`` holding the contributed statements and a description
+of the contribution itself (who, when, from which file and its SHA-256, from which source). The file is
+written to a temporary file in the same directory, flushed, fsynced, renamed into place and the directory
+fsynced, under an exclusive lock: a rejected, failed or killed contribution leaves every existing file
+byte-for-byte unchanged. Withdrawing removes that one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
+
+from ppkg import shipped
+from ppkg.engines import quiet_rdflib
+from ppkg.errors import DataFileError, PpkgError
+from ppkg.namespaces import ID, PPKG, PREFIXES
+from ppkg.steward import Submission, with_rows
+from ppkg.validation import ValidationReport, validate_contribution
+
+CONTRIBUTIONS = "contributions"
+"""Sub-directory of the data directory that holds the contributions."""
+
+
+class ContributionRejectedError(PpkgError):
+    """The contribution does not conform; nothing was written. ``report`` says why."""
+
+    exit_code = 1
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        n = len(report.violations) if not report.strict else len(report.results)
+        super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A stored contribution, as ``ppkg contributions`` lists it."""
+
+    id: str
+    graph: str
+    path: Path
+    by: str
+    at: str
+    input_file: str
+    sha256: str
+    source: str | None
+    triples: int
+
+
+def data_dir(explicit: str | Path | None = None) -> Path:
+    """The writable data directory: ``explicit``, else ``$PPKG_DATA_DIR``, else a source checkout's ``data/``."""
+    chosen = explicit or os.environ.get("PPKG_DATA_DIR")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_dir():
+            raise PpkgError(f"{path}: the data directory does not exist")
+        return path
+    root = shipped.root()
+    if root.name == "_shipped":
+        raise PpkgError(
+            "the installed package's data is read-only: pass --data-dir DIR (or set PPKG_DATA_DIR) to a copy "
+            "made with `ppkg export --format trig`"
+        )
+    return root / "data"
+
+
+def data_files(directory: Path) -> list[Path]:
+    """The source graphs and contributions of a data directory, sorted."""
+    return sorted(directory.glob("*.trig")) + sorted((directory / CONTRIBUTIONS).glob("*.trig"))
+
+
+def existing_graph(directory: Path) -> Graph:
+    """The union of every graph in a data directory."""
+    graph = Graph()
+    for path in data_files(directory):
+        dataset = Dataset()
+        with quiet_rdflib():
+            dataset.parse(path, format="trig")
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    return graph
+
+
+def canonical_hash(graph: Graph) -> str:
+    """SHA-256 of the sorted N-Triples of a graph without blank nodes (the same triples, the same hash)."""
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph)
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the data directory for the read-validate-write cycle."""
+    lock_path = directory / ".ppkg.lock"
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def checkpoint(stage: str) -> None:
+    """Testing hook: with ``PPKG_TEST_PAUSE_AT=<stage>``, announce the stage on stderr and wait to be killed."""
+    if os.environ.get("PPKG_TEST_PAUSE_AT") == stage:
+        import sys
+        import time
+
+        sys.stderr.write(f"ppkg: paused at {stage}\n")
+        sys.stderr.flush()
+        time.sleep(600)
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that ``target`` is either absent/old or complete, never partial."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            checkpoint("after-temp-write")
+            handle.flush()
+            os.fsync(handle.fileno())
+        checkpoint("before-rename")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    checkpoint("after-rename")
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _clean_stale_temporaries(directory: Path) -> None:
+    for stale in (directory / CONTRIBUTIONS).glob(".tmp-*.part"):
+        stale.unlink(missing_ok=True)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "anonymous"
+
+
+def check(submission: Submission, existing: Graph, *, strict: bool = False) -> ValidationReport:
+    """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context."""
+    from ppkg.lint import lint
+
+    report = validate_contribution(submission.graph, existing, strict=strict)
+    report.results = [*lint(submission.graph), *report.results]
+    return with_rows(report, submission)
+
+
+def contribute(
+    submission: Submission,
+    *,
+    by: str,
+    source: str | None = None,
+    directory: Path | None = None,
+    strict: bool = False,
+    now: dt.datetime | None = None,
+) -> tuple[Contribution | None, ValidationReport]:
+    """Validate a submission against the data directory and, if it conforms, store it.
+
+    Returns the stored contribution (``None`` when every triple is already in the graph) and the report.
+    Raises :class:`ContributionRejectedError` when it does not conform; nothing is written then.
+    """
+    contribution = submission.graph
+    input_name = ", ".join(submission.names)
+    input_bytes = submission.raw
+    if not by.strip():
+        raise PpkgError("--by needs the name of the person contributing")
+    if source is not None and not re.match(r"^https?://\S+$", source):
+        raise PpkgError(f"--source must be an http(s) URL, got {source!r}")
+    directory = data_dir(directory)
+    with locked(directory):
+        _clean_stale_temporaries(directory)
+        existing = existing_graph(directory)
+        report = check(submission, existing, strict=strict)
+        if not report.conforms:
+            raise ContributionRejectedError(report)
+        checkpoint("after-validate")
+        new = Graph()
+        for triple in contribution:
+            if triple not in existing:
+                new.add(triple)
+        if len(new) == 0:
+            return None, report
+        digest = canonical_hash(new)
+        for known in list_contributions(directory):
+            if known.sha256 == hashlib.sha256(input_bytes).hexdigest() and known.triples == len(new):
+                return known, report
+        when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+        cid = f"{when:%Y%m%d}-{digest[:12]}"
+        graph_iri = URIRef(ID[f"graph/contribution/{cid}"])
+        dataset = Dataset()
+        for prefix, iri in PREFIXES.items():
+            dataset.bind(prefix, iri)
+        target = dataset.graph(graph_iri)
+        for triple in new:
+            target.add(triple)
+        person = URIRef(ID[f"person/{_slug(by)}"])
+        target.add((graph_iri, RDF.type, PPKG.Contribution))
+        target.add((graph_iri, RDF.type, PROV.Entity))
+        target.add((graph_iri, RDFS.label, Literal(f"Contribution {cid} by {by}", lang="en")))
+        target.add((graph_iri, PROV.wasAttributedTo, person))
+        target.add((graph_iri, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
+        target.add((graph_iri, DCTERMS.source, Literal(input_name)))
+        target.add((graph_iri, PPKG.contentHash, Literal(hashlib.sha256(input_bytes).hexdigest())))
+        target.add((graph_iri, PPKG.tripleCount, Literal(len(new))))
+        if source:
+            target.add((graph_iri, PROV.wasDerivedFrom, URIRef(source)))
+        if (person, RDF.type, None) not in existing:
+            target.add((person, RDF.type, PPKG.Person))
+            target.add((person, RDFS.label, Literal(by, lang="en")))
+        path = directory / CONTRIBUTIONS / f"{cid}.trig"
+        with quiet_rdflib():
+            payload = dataset.serialize(format="trig", encoding="utf-8")
+        atomic_write(path, payload)
+        record = _record(path)
+        assert record is not None
+        return record, report
+
+
+def _record(path: Path) -> Contribution | None:
+    dataset = Dataset()
+    try:
+        with quiet_rdflib():
+            dataset.parse(path, format="trig")
+    except Exception as err:  # a contribution file that no longer parses is reported, not hidden
+        raise DataFileError(str(path), f"cannot read the contribution: {err}") from None
+    for graph in dataset.graphs():
+        iri = graph.identifier
+        if (iri, RDF.type, PPKG.Contribution) not in graph:
+            continue
+        agent = graph.value(iri, PROV.wasAttributedTo)
+        source = graph.value(iri, PROV.wasDerivedFrom)
+        count = graph.value(iri, PPKG.tripleCount)
+        return Contribution(
+            id=path.stem,
+            graph=str(iri),
+            path=path,
+            by=str(graph.value(agent, RDFS.label) or agent),
+            at=str(graph.value(iri, PROV.generatedAtTime)),
+            input_file=str(graph.value(iri, DCTERMS.source)),
+            sha256=str(graph.value(iri, PPKG.contentHash)),
+            source=str(source) if source else None,
+            triples=int(count.toPython()) if isinstance(count, Literal) else 0,
+        )
+    return None
+
+
+def list_contributions(directory: Path | None = None) -> list[Contribution]:
+    """The stored contributions, oldest first."""
+    directory = data_dir(directory)
+    records = [_record(p) for p in sorted((directory / CONTRIBUTIONS).glob("*.trig"))]
+    return sorted((r for r in records if r is not None), key=lambda r: (r.at, r.id))
+
+
+def withdraw(cid: str, directory: Path | None = None) -> Contribution:
+    """Remove one contribution; refused if what remains would no longer conform."""
+    directory = data_dir(directory)
+    with locked(directory):
+        known = {c.id: c for c in list_contributions(directory)}
+        if cid not in known:
+            from ppkg.errors import UnknownValueError
+            from ppkg.suggest import nearest
+
+            raise UnknownValueError("contribution", cid, nearest(cid, list(known)))
+        record = known[cid]
+        remaining = Graph()
+        for path in data_files(directory):
+            if path != record.path:
+                ds = Dataset()
+                with quiet_rdflib():
+                    ds.parse(path, format="trig")
+                for s, p, o, _ in ds.quads((None, None, None, None)):
+                    remaining.add((s, p, o))
+        dependents = sorted(
+            {str(s) for s, _, o in remaining if isinstance(o, URIRef) and _only_in(o, record.path, remaining)}
+        )
+        if dependents:
+            raise PpkgError(
+                f"cannot withdraw {cid}: other data points at what it defines ({', '.join(dependents[:5])}); "
+                "withdraw those first"
+            )
+        checkpoint("before-unlink")
+        record.path.unlink()
+        dir_fd = os.open(record.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return record
+
+
+def _only_in(node: URIRef, path: Path, remaining: Graph) -> bool:
+    """True if ``node`` is typed only by the contribution at ``path`` (so removing it leaves a dangling link)."""
+    if (node, RDF.type, None) in remaining:
+        return False
+    ds = Dataset()
+    with quiet_rdflib():
+        ds.parse(path, format="trig")
+    return any(True for _ in ds.quads((node, RDF.type, None, None)))

@@ -1,0 +1,99 @@
+"""Checks SHACL cannot express well, run on contributed data before the shapes.
+
+* every subject a contribution describes is minted under ``https://w3id.org/ppkg/id/`` (or is the
+  contribution's own graph), never a blank node;
+* every predicate and class comes from the ppkg ontology or from a vocabulary ppkg reuses, so a typo
+  (``ppkg:operatedby``) is caught with the nearest known term;
+* every typed literal is well-formed for its datatype (rdflib accepts ``"abc"^^xsd:integer`` silently).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, SH
+
+from ppkg.namespaces import ID, PPKG, PREFIXES
+from ppkg.suggest import nearest
+from ppkg.validation import ValidationResult, vocabulary_graph
+
+REUSED_NAMESPACES = tuple(
+    PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "schema", "org", "foaf")
+)
+"""Namespaces whose terms a contribution may use besides ppkg's own."""
+
+LINT = str(PPKG) + "lint-"
+
+
+@cache
+def declared_terms() -> frozenset[str]:
+    """Classes and properties the ppkg ontology declares."""
+    onto = vocabulary_graph()
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.AnnotationProperty)
+    return frozenset(str(s) for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(str(PPKG)))
+
+
+def _result(
+    focus: object, message: str, check: str, path: str | None = None, value: str | None = None
+) -> ValidationResult:
+    return ValidationResult(
+        focus_node=str(focus),
+        focus_label=None,
+        path=path,
+        value=value,
+        message=message,
+        severity=str(SH.Violation),
+        source_shape=None,
+        constraint=LINT + check,
+    )
+
+
+def lint(contribution: Graph) -> list[ValidationResult]:
+    """Problems in ``contribution`` that the shapes do not catch."""
+    problems: list[ValidationResult] = []
+    known = declared_terms()
+    for s in set(contribution.subjects()):
+        if isinstance(s, BNode):
+            problems.append(
+                _result(
+                    s,
+                    "Every described thing needs an IRI under https://w3id.org/ppkg/id/, not a blank node.",
+                    "blank-node",
+                )
+            )
+        elif not str(s).startswith(str(ID)):
+            problems.append(
+                _result(
+                    s,
+                    f"New things must be named under https://w3id.org/ppkg/id/<kind>/<slug>; <{s}> is outside it.",
+                    "namespace",
+                )
+            )
+    used = {str(p) for p in contribution.predicates()} | {
+        str(o) for o in contribution.objects(None, RDF.type) if isinstance(o, URIRef)
+    }
+    for term in sorted(used):
+        if term.startswith(str(PPKG)) and term not in known:
+            local = term[len(str(PPKG)) :]
+            hint = nearest(local, [t[len(str(PPKG)) :] for t in known], n=3)
+            suggestion = f"; did you mean {', '.join('ppkg:' + h for h in hint)}?" if hint else ""
+            problems.append(
+                _result(term, f"ppkg:{local} is not a term of the ppkg ontology{suggestion}", "unknown-term")
+            )
+        elif not term.startswith(str(PPKG)) and not term.startswith(REUSED_NAMESPACES):
+            problems.append(
+                _result(term, f"<{term}> is not from the ppkg ontology or a vocabulary ppkg reuses.", "unknown-term")
+            )
+    for s, p, o in contribution:
+        if isinstance(o, Literal) and o.ill_typed:
+            problems.append(
+                _result(
+                    s,
+                    f"{o!s} is not a valid {str(o.datatype).rsplit('#', 1)[-1]} value.",
+                    "ill-typed",
+                    path=str(p),
+                    value=str(o),
+                )
+            )
+    return problems

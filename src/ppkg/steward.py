@@ -1,0 +1,82 @@
+"""What ``ppkg validate`` and ``ppkg contribute`` read: RDF files or filled CSV templates, as one graph."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+from rdflib.namespace import SH
+
+from ppkg.engines import quiet_rdflib
+from ppkg.errors import DataFileError
+from ppkg.params import LabelIndex
+from ppkg.rdfio import load_into, read_checked
+from ppkg.template import convert
+from ppkg.validation import ValidationReport, ValidationResult, sort_results
+
+
+@dataclass
+class Submission:
+    """A contribution as read from files: its triples, template problems, and the row each node came from."""
+
+    graph: Graph = field(default_factory=Graph)
+    problems: list[ValidationResult] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""
+    names: list[str] = field(default_factory=list)
+
+
+def read_submission(paths: Sequence[Path], index: LabelIndex) -> Submission:
+    """Read Turtle/TriG/N-Triples/N-Quads files and CSV templates into one graph.
+
+    Unreadable files raise :class:`~ppkg.errors.DataFileError` (``file:line:col: message``).
+    """
+    sub = Submission()
+    for path in paths:
+        data = read_checked(path)
+        sub.raw += data
+        sub.names.append(path.name)
+        if path.suffix.lower() == ".csv":
+            conversion = convert(path, data.decode("utf-8"), index)
+            sub.graph += conversion.graph
+            for node, line in conversion.rows.items():
+                sub.rows[node] = f"{path.name}:{line}"
+            sub.problems += [
+                ValidationResult(
+                    focus_node=str(path),
+                    focus_label=path.name,
+                    path=None,
+                    value=None,
+                    message=message,
+                    severity=str(SH.Violation),
+                    source_shape=None,
+                    constraint="https://w3id.org/ppkg/ontology#lint-template",
+                )
+                for message in conversion.problems
+            ]
+            continue
+        load_into(ox.Store(), path, None)  # strict syntax check with positions
+        fmt = {".trig": "trig", ".nq": "nquads", ".nt": "nt"}.get(path.suffix.lower(), "turtle")
+        dataset = Dataset()
+        with quiet_rdflib():
+            try:
+                dataset.parse(data=data, format=fmt)
+            except Exception as err:
+                raise DataFileError(str(path), f"cannot parse: {err}") from None
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            sub.graph.add((s, p, o))
+    return sub
+
+
+def with_rows(report: ValidationReport, sub: Submission) -> ValidationReport:
+    """Add the template problems to a report and point each result at the CSV row its node came from."""
+    results = []
+    for r in report.results:
+        row = sub.rows.get(r.focus_node)
+        results.append(dataclasses.replace(r, message=f"{row}: {r.message}") if row else r)
+    report.results = sort_results([*sub.problems, *results])
+    return report

@@ -1,0 +1,379 @@
+"""Validating data against ppkg's SHACL shapes, with results a data steward can read.
+
+Two ways to validate:
+
+* :func:`validate_graph` checks every node of a graph (the whole shipped graph, for instance);
+* :func:`validate_contribution` checks only what a contribution adds, *in context*: the contribution,
+  the ontology and vocabularies, and the part of the existing graph its nodes touch (their statements, the
+  statements pointing at them, and the types of their neighbours). The shapes are focused on the
+  contribution's nodes by turning their class targets into node targets, so nested ``sh:node``/``sh:or``
+  constraints still see every value (pySHACL's own ``focus_nodes`` option filters those too). This stays
+  well under a second however large the graph grows, and reports exactly what a full validation reports
+  for those nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, SKOS
+from rdflib.term import Node
+
+from ppkg import shipped
+from ppkg.engines import quiet_rdflib
+from ppkg.namespaces import PREFIXES
+from ppkg.results import compact
+
+SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One problem found: where (focus node, path), what (value, message), how bad (severity), which rule."""
+
+    focus_node: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    source_shape: str | None
+    constraint: str | None
+
+    @property
+    def is_violation(self) -> bool:
+        """True for ``sh:Violation`` results."""
+        return self.severity == str(SH.Violation)
+
+    def key(self) -> tuple[str, str | None, str | None, str | None]:
+        """What identifies a result across validation runs: focus node, shape, constraint, value."""
+        return (self.focus_node, self.source_shape, self.constraint, self.value)
+
+    def as_dict(self) -> dict[str, str | None]:
+        """A JSON-ready mapping."""
+        return {
+            "focusNode": self.focus_node,
+            "focusLabel": self.focus_label,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "severity": _local(self.severity),
+            "sourceShape": self.source_shape,
+            "constraint": self.constraint,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: results sorted by focus node, severity, shape and value."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    strict: bool = False
+    checked_triples: int = 0
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        """Results of severity ``sh:Violation``."""
+        return [r for r in self.results if r.is_violation]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        """Results of severity ``sh:Warning`` (and ``sh:Info``)."""
+        return [r for r in self.results if not r.is_violation]
+
+    @property
+    def conforms(self) -> bool:
+        """No violations (and, when ``strict``, no warnings either)."""
+        return not (self.results if self.strict else self.violations)
+
+    def by_focus_node(self) -> dict[str, list[ValidationResult]]:
+        """Results grouped by focus node, in report order."""
+        groups: dict[str, list[ValidationResult]] = {}
+        for r in self.results:
+            groups.setdefault(r.focus_node, []).append(r)
+        return groups
+
+    def text(self) -> str:
+        """The human-readable report: one block per focus node (label and IRI), one line per problem."""
+        if not self.results:
+            return f"conforms: no problems found in {self.checked_triples:,} triples checked\n"
+        lines: list[str] = []
+        for focus, results in self.by_focus_node().items():
+            label = results[0].focus_label
+            lines.append(f"{label} <{focus}>" if label else f"<{focus}>")
+            for r in results:
+                where = compact(r.path) if r.path else "(the node itself)"
+                value = f" = {r.value!r}" if r.value is not None else ""
+                lines.append(f"  {_local(r.severity).upper()}: {where}{value}")
+                lines.append(f"    {r.message}")
+                if r.source_shape:
+                    lines.append(f"    rule: {compact(r.source_shape)} ({_local(r.constraint or '')})")
+            lines.append("")
+        n_v, n_w = len(self.violations), len(self.warnings)
+        verdict = "does not conform" if not self.conforms else "conforms"
+        lines.append(f"{verdict}: {n_v} violation{'s' * (n_v != 1)}, {n_w} warning{'s' * (n_w != 1)}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The report as JSON: ``{"conforms": …, "violations": n, "warnings": n, "results": […]}``."""
+        doc = {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "results": [r.as_dict() for r in self.results],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> str:
+        """The report as a SHACL validation report in Turtle."""
+        graph = Graph()
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri)
+        report = URIRef("urn:ppkg:validation-report")
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for i, r in enumerate(self.results, start=1):
+            node = URIRef(f"urn:ppkg:validation-report:result:{i}")
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.focusNode, URIRef(r.focus_node)))
+            graph.add((node, SH.resultSeverity, URIRef(r.severity)))
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+            if r.path:
+                graph.add((node, SH.resultPath, URIRef(r.path)))
+            if r.value is not None:
+                graph.add((node, SH.value, Literal(r.value)))
+            if r.source_shape:
+                graph.add((node, SH.sourceShape, URIRef(r.source_shape)))
+            if r.constraint:
+                graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        return graph.serialize(format="turtle")
+
+    def serialize(self, fmt: str = "text") -> str:
+        """``text``, ``json`` or ``turtle``."""
+        if fmt == "text":
+            return self.text()
+        if fmt == "json":
+            return self.to_json()
+        if fmt == "turtle":
+            return self.to_turtle()
+        raise ValueError(f"unknown format {fmt!r}: use text, json or turtle")
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+
+
+@cache
+def shapes_graph() -> Graph:
+    """All shipped shapes (``shapes/*.ttl``) as one graph."""
+    graph = Graph()
+    for path in shipped.shapes_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def vocabulary_graph() -> Graph:
+    """The ontology and every vocabulary, as one graph: the background every validation runs against."""
+    graph = Graph()
+    graph.parse(shipped.ontology_file(), format="turtle")
+    for path in shipped.vocabulary_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _is_instance(data: Graph, node: Node, cls: Node) -> bool:
+    return any(cls in data.transitive_objects(t, RDFS.subClassOf) for t in data.objects(node, RDF.type))
+
+
+def focused_shapes(data: Graph, nodes: Iterable[Node], shapes: Graph | None = None) -> Graph:
+    """The shapes with every class/subject target replaced by ``sh:targetNode`` for ``nodes`` only."""
+    focused = Graph()
+    focused += shapes if shapes is not None else shapes_graph()
+    nodes = list(nodes)
+    for predicate in (SH.targetObjectsOf, SH.target):
+        if (None, predicate, None) in focused:
+            raise ValueError(f"focused validation does not support {predicate}")
+    for shape, cls in list(focused.subject_objects(SH.targetClass)):
+        focused.remove((shape, SH.targetClass, cls))
+        for node in nodes:
+            if _is_instance(data, node, cls):
+                focused.add((shape, SH.targetNode, node))
+    for shape, prop in list(focused.subject_objects(SH.targetSubjectsOf)):
+        focused.remove((shape, SH.targetSubjectsOf, prop))
+        for node in nodes:
+            if (node, prop, None) in data:
+                focused.add((shape, SH.targetNode, node))
+    return focused
+
+
+def _label(data: Graph, node: Node) -> str | None:
+    for prop in (RDFS.label, SKOS.prefLabel):
+        value = data.value(node, prop)
+        if value is not None:
+            return str(value)
+    return None
+
+
+def run_shacl(data: Graph, shapes: Graph | None = None) -> list[ValidationResult]:
+    """Run pySHACL (SHACL-SPARQL on, no inference) and return its results, sorted."""
+    import pyshacl
+
+    with quiet_rdflib():
+        _, report, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes if shapes is not None else shapes_graph(),
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        shape = report.value(node, SH.sourceShape)
+        message = report.value(node, SH.resultMessage)
+        results.append(
+            ValidationResult(
+                focus_node=str(focus),
+                focus_label=_label(data, focus) if focus is not None else None,
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+                message=str(message) if message is not None else "does not satisfy the shape",
+                severity=str(report.value(node, SH.resultSeverity)),
+                source_shape=str(shape) if isinstance(shape, URIRef) else None,
+                constraint=str(report.value(node, SH.sourceConstraintComponent)),
+            )
+        )
+    return sort_results(results)
+
+
+def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """Deterministic order: focus node, severity, shape, constraint, value, message."""
+    return sorted(
+        set(results),
+        key=lambda r: (
+            r.focus_node,
+            SEVERITY_ORDER.get(URIRef(r.severity), 9),
+            r.source_shape or "",
+            r.constraint or "",
+            r.value or "",
+            r.message,
+        ),
+    )
+
+
+# -- whole graphs ------------------------------------------------------------------------------------------
+
+
+def validate_graph(data: Graph, *, strict: bool = False) -> ValidationReport:
+    """Validate every node of ``data`` (plus the ontology and vocabularies) against all shapes."""
+    merged = Graph()
+    merged += vocabulary_graph()
+    merged += data
+    return ValidationReport(run_shacl(merged), strict=strict, checked_triples=len(data))
+
+
+# -- contributions in context ------------------------------------------------------------------------------
+
+
+def contribution_nodes(contribution: Graph) -> set[Node]:
+    """The nodes a contribution states something about or points at (its subjects and non-literal objects)."""
+    nodes: set[Node] = set(contribution.subjects())
+    nodes |= {o for o in contribution.objects() if isinstance(o, (URIRef, BNode))}
+    return nodes
+
+
+def context_of(existing: Graph, nodes: Iterable[Node]) -> Graph:
+    """The part of ``existing`` that validating ``nodes`` needs.
+
+    For each node: its statements, and the statements of the nodes it points at (so nested shapes and
+    ordering checks see them); the statements pointing at it; and the types and schemes of every
+    node reached, so class and vocabulary checks are exact.
+    """
+    context = Graph()
+    reached: set[Node] = set()
+    for node in nodes:
+        for s, p, o in existing.triples((node, None, None)):
+            context.add((s, p, o))
+            if isinstance(o, (URIRef, BNode)):
+                for triple in existing.triples((o, None, None)):
+                    context.add(triple)
+                    reached.add(triple[2])
+                reached.add(o)
+        for s, p, o in existing.triples((None, None, node)):
+            context.add((s, p, o))
+            reached.add(s)
+    for node in reached:
+        for prop in (RDF.type, SKOS.inScheme, RDFS.label):
+            for value in existing.objects(node, prop):
+                context.add((node, prop, value))
+    return context
+
+
+def same_named(existing: Graph, contribution: Graph) -> set[Node]:
+    """Existing nodes of the same class with the same name as a contribution node (possible duplicates)."""
+    from ppkg.suggest import normalize
+
+    names: dict[tuple[Node, str], set[Node]] = {}
+    for node, label in contribution.subject_objects(RDFS.label):
+        for cls in contribution.objects(node, RDF.type):
+            names.setdefault((cls, normalize(str(label))), set()).add(node)
+    found: set[Node] = set()
+    if not names:
+        return found
+    for node, label in existing.subject_objects(RDFS.label):
+        for cls in existing.objects(node, RDF.type):
+            if (cls, normalize(str(label))) in names:
+                found.add(node)
+    return found
+
+
+def validate_contribution(
+    contribution: Graph, existing: Graph | None = None, *, strict: bool = False
+) -> ValidationReport:
+    """Validate what ``contribution`` adds to ``existing`` (default: the shipped graph), in context."""
+    if existing is None:
+        existing = shipped_union()
+    nodes = contribution_nodes(contribution) | same_named(existing, contribution)
+    data = Graph()
+    data += vocabulary_graph()
+    data += context_of(existing, nodes)
+    data += contribution
+    results = run_shacl(data, focused_shapes(data, nodes))
+    return ValidationReport(results, strict=strict, checked_triples=len(contribution))
+
+
+@cache
+def shipped_union() -> Graph:
+    """The union of the shipped data graphs (without the vocabularies), as one graph."""
+    from ppkg.graph import shipped_files
+
+    graph = Graph()
+    for f in shipped_files():
+        if f.graph is None:
+            graph += _read_union(f.path)
+    return graph
+
+
+def _read_union(path: Path) -> Graph:
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    with quiet_rdflib():
+        dataset.parse(path, format="trig" if path.suffix == ".trig" else "nquads")
+    graph = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
