@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
+from rdflib.term import Node
 
 from ppkg import shipped
 from ppkg.engines import quiet_rdflib
@@ -103,14 +104,13 @@ def canonical_hash(graph: Graph) -> str:
 
 @contextmanager
 def locked(directory: Path) -> Iterator[None]:
-    """An exclusive lock on the data directory for the read-validate-write cycle."""
-    lock_path = directory / ".ppkg.lock"
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """An exclusive lock on the data directory itself for the read-validate-write cycle (no lock file)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def checkpoint(stage: str) -> None:
@@ -290,8 +290,10 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
                     ds.parse(path, format="trig")
                 for s, p, o, _ in ds.quads((None, None, None, None)):
                     remaining.add((s, p, o))
+        defined_here = _typed_only_in(record.path, remaining)
         dependents = sorted(
-            {str(s) for s, _, o in remaining if isinstance(o, URIRef) and _only_in(o, record.path, remaining)}
+            {str(s) for s, _, o in remaining if (s in defined_here or o in defined_here) and s not in defined_here}
+            | {str(s) for s, _, _ in remaining if s in defined_here}
         )
         if dependents:
             raise PpkgError(
@@ -308,11 +310,9 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
         return record
 
 
-def _only_in(node: URIRef, path: Path, remaining: Graph) -> bool:
-    """True if ``node`` is typed only by the contribution at ``path`` (so removing it leaves a dangling link)."""
-    if (node, RDF.type, None) in remaining:
-        return False
+def _typed_only_in(path: Path, remaining: Graph) -> set[Node]:
+    """Nodes the contribution at ``path`` types and nothing else does (removing it would leave them dangling)."""
     ds = Dataset()
     with quiet_rdflib():
         ds.parse(path, format="trig")
-    return any(True for _ in ds.quads((node, RDF.type, None, None)))
+    return {s for s, _, _, _ in ds.quads((None, RDF.type, None, None)) if (s, RDF.type, None) not in remaining}

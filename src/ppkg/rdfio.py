@@ -22,14 +22,17 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 _HINTS: list[tuple[re.Pattern[str], str]] = [
     (
-        re.compile(r"prefix .*(not|never) (declared|defined|found)|unknown prefix|undefined prefix", re.I),
+        re.compile(r"prefix .*(not|never) (been )?(declared|defined|found)|unknown prefix|undefined prefix", re.I),
         "declare the prefix with @prefix before using it",
     ),
-    (re.compile(r"dot is expected|expected '\.'|end of file", re.I), "a statement may be missing its final '.'"),
+    (
+        re.compile(r"dot is expected|followed by a dot|expected '\.'|end of file", re.I),
+        "a statement may be missing its final '.'",
+    ),
     (re.compile(r"iri|url", re.I), "IRIs go in <...> and may not contain spaces, quotes, <, >, {, } or |"),
     (re.compile(r"string|quote|literal", re.I), "a string may be missing its closing quote"),
 ]
-_POSITION = re.compile(r"^Parser error at line (\d+) between columns (\d+) and \d+: ", re.I)
+_POSITION = re.compile(r"^Parser error (?:at|between) line \d+[^:]*: ", re.I)
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
@@ -56,10 +59,7 @@ def syntax_error(path: Path, err: SyntaxError) -> DataFileError:
     column = getattr(err, "offset", None)
     match = _POSITION.match(message)
     if match:
-        line, column = int(match.group(1)), int(match.group(2))
         message = message[match.end() :]
-    if isinstance(column, int):
-        column += 1  # pyoxigraph counts columns from 0
     hint = hint_for(message)
     return DataFileError(str(path), message + (f" (hint: {hint})" if hint else ""), line, column)
 

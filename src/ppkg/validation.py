@@ -191,28 +191,55 @@ def vocabulary_graph() -> Graph:
     return graph
 
 
-def _is_instance(data: Graph, node: Node, cls: Node) -> bool:
-    return any(cls in data.transitive_objects(t, RDFS.subClassOf) for t in data.objects(node, RDF.type))
+def classes_of(data: Graph, node: Node) -> set[Node]:
+    """Every class ``node`` is a SHACL instance of: ``node rdf:type/rdfs:subClassOf* ?class`` in ``data``."""
+    return {
+        cls
+        for node_type in data.objects(node, RDF.type)
+        for cls in data.transitive_objects(node_type, RDFS.subClassOf)
+        if cls is not None
+    }
 
 
-def focused_shapes(data: Graph, nodes: Iterable[Node], shapes: Graph | None = None) -> Graph:
-    """The shapes with every class/subject target replaced by ``sh:targetNode`` for ``nodes`` only."""
-    focused = Graph()
-    focused += shapes if shapes is not None else shapes_graph()
-    nodes = list(nodes)
+@cache
+def untargeted_shapes() -> tuple[Graph, tuple[tuple[Node, Node, Node], ...]]:
+    """The shapes without their class/subject targets, and those targets as ``(shape, predicate, object)``."""
+    shapes = Graph()
+    shapes += shapes_graph()
     for predicate in (SH.targetObjectsOf, SH.target):
-        if (None, predicate, None) in focused:
+        if (None, predicate, None) in shapes:
             raise ValueError(f"focused validation does not support {predicate}")
-    for shape, cls in list(focused.subject_objects(SH.targetClass)):
-        focused.remove((shape, SH.targetClass, cls))
-        for node in nodes:
-            if _is_instance(data, node, cls):
-                focused.add((shape, SH.targetNode, node))
-    for shape, prop in list(focused.subject_objects(SH.targetSubjectsOf)):
-        focused.remove((shape, SH.targetSubjectsOf, prop))
-        for node in nodes:
-            if (node, prop, None) in data:
-                focused.add((shape, SH.targetNode, node))
+    targets = tuple(
+        (shape, predicate, obj)
+        for predicate in (SH.targetClass, SH.targetSubjectsOf)
+        for shape, obj in shapes.subject_objects(predicate)
+    )
+    for triple in targets:
+        shapes.remove(triple)
+    return shapes, targets
+
+
+def focus_targets(data: Graph, nodes: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
+    """``sh:targetNode`` triples that make each shape target exactly those of ``nodes`` its real targets select."""
+    _, targets = untargeted_shapes()
+    added: list[tuple[Node, Node, Node]] = []
+    for node in nodes:
+        classes = classes_of(data, node)
+        for shape, predicate, obj in targets:
+            if (predicate == SH.targetClass and obj in classes) or (
+                predicate == SH.targetSubjectsOf and (node, obj, None) in data
+            ):
+                added.append((shape, SH.targetNode, node))
+    return added
+
+
+def focused_shapes(data: Graph, nodes: Iterable[Node]) -> Graph:
+    """The shapes with their class/subject targets replaced by ``sh:targetNode`` for ``nodes`` only."""
+    shapes, _ = untargeted_shapes()
+    focused = Graph()
+    focused += shapes
+    for triple in focus_targets(data, nodes):
+        focused.add(triple)
     return focused
 
 
@@ -233,6 +260,7 @@ def run_shacl(data: Graph, shapes: Graph | None = None) -> list[ValidationResult
             data,
             shacl_graph=shapes if shapes is not None else shapes_graph(),
             inference="none",
+            inplace=True,  # no inference and no rules: the data graph is only read, so it need not be copied
             advanced=True,
             allow_warnings=True,
             allow_infos=True,
@@ -246,10 +274,10 @@ def run_shacl(data: Graph, shapes: Graph | None = None) -> list[ValidationResult
         message = report.value(node, SH.resultMessage)
         results.append(
             ValidationResult(
-                focus_node=str(focus),
+                focus_node=_text(focus),
                 focus_label=_label(data, focus) if focus is not None else None,
                 path=str(path) if isinstance(path, URIRef) else None,
-                value=str(value) if value is not None else None,
+                value=_text(value) if value is not None else None,
                 message=str(message) if message is not None else "does not satisfy the shape",
                 severity=str(report.value(node, SH.resultSeverity)),
                 source_shape=str(shape) if isinstance(shape, URIRef) else None,
@@ -257,6 +285,11 @@ def run_shacl(data: Graph, shapes: Graph | None = None) -> list[ValidationResult
             )
         )
     return sort_results(results)
+
+
+def _text(term: Node | None) -> str:
+    """A term as report text: IRIs and literal values as they are, blank nodes as ``_:id``."""
+    return term.n3() if isinstance(term, BNode) else str(term)
 
 
 def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
@@ -347,11 +380,17 @@ def validate_contribution(
     if existing is None:
         existing = shipped_union()
     nodes = contribution_nodes(contribution) | same_named(existing, contribution)
-    data = Graph()
-    data += vocabulary_graph()
-    data += context_of(existing, nodes)
-    data += contribution
-    results = run_shacl(data, focused_shapes(data, nodes))
+    before = Graph()
+    before += vocabulary_graph()
+    before += context_of(existing, nodes)
+    after = Graph()
+    after += before
+    after += contribution
+    results = run_shacl(after, focused_shapes(after, nodes))
+    touched = [n for n in nodes if (n, None, None) in before or (None, None, n) in before]
+    if touched:  # what the existing nodes already had is not the contribution's doing
+        known = {r.key() for r in run_shacl(before, focused_shapes(before, touched))}
+        results = [r for r in results if r.key() not in known]
     return ValidationReport(results, strict=strict, checked_triples=len(contribution))
 
 
