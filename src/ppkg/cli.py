@@ -379,7 +379,7 @@ def contributions_command(
 
     table = Table(header_style="bold", pad_edge=False)
     for column in ("id", "by", "at", "file", "statements", "source"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "at"))
     for r in records:
         table.add_row(r.id, r.by, r.at, r.input_file, str(r.triples), r.source or "")
     _write(_render(table) + f"{len(records)} contribution{'s' * (len(records) != 1)}\n", None)

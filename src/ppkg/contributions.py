@@ -224,9 +224,8 @@ def contribute(
         target.add((graph_iri, PPKG.tripleCount, Literal(len(new))))
         if source:
             target.add((graph_iri, PROV.wasDerivedFrom, URIRef(source)))
-        if (person, RDF.type, None) not in existing:
-            target.add((person, RDF.type, PPKG.Person))
-            target.add((person, RDFS.label, Literal(by, lang="en")))
+        target.add((person, RDF.type, PPKG.Person))  # in every contribution, so each can be withdrawn alone
+        target.add((person, RDFS.label, Literal(by, lang="en")))
         path = directory / CONTRIBUTIONS / f"{cid}.trig"
         with quiet_rdflib():
             payload = dataset.serialize(format="trig", encoding="utf-8")
@@ -282,24 +281,22 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
 
             raise UnknownValueError("contribution", cid, nearest(cid, list(known)))
         record = known[cid]
+        others = {path: _triples(path) for path in data_files(directory) if path != record.path}
         remaining = Graph()
-        for path in data_files(directory):
-            if path != record.path:
-                ds = Dataset()
-                with quiet_rdflib():
-                    ds.parse(path, format="trig")
-                for s, p, o, _ in ds.quads((None, None, None, None)):
-                    remaining.add((s, p, o))
+        for graph in others.values():
+            remaining += graph
         defined_here = _typed_only_in(record.path, remaining)
-        dependents = sorted(
-            {str(s) for s, _, o in remaining if (s in defined_here or o in defined_here) and s not in defined_here}
-            | {str(s) for s, _, _ in remaining if s in defined_here}
+        users = sorted(
+            {
+                (path.name, str(node))
+                for path, graph in others.items()
+                for node in defined_here
+                if (node, None, None) in graph or (None, None, node) in graph
+            }
         )
-        if dependents:
-            raise PpkgError(
-                f"cannot withdraw {cid}: other data points at what it defines ({', '.join(dependents[:5])}); "
-                "withdraw those first"
-            )
+        if users:
+            where = "; ".join(f"<{node}> in {name}" for name, node in users[:3])
+            raise PpkgError(f"cannot withdraw {cid}: other data uses what it defines ({where}); withdraw that first")
         checkpoint("before-unlink")
         record.path.unlink()
         dir_fd = os.open(record.path.parent, os.O_RDONLY)
@@ -310,9 +307,17 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
         return record
 
 
-def _typed_only_in(path: Path, remaining: Graph) -> set[Node]:
-    """Nodes the contribution at ``path`` types and nothing else does (removing it would leave them dangling)."""
+def _triples(path: Path) -> Graph:
+    """The triples of a TriG file, all graphs merged."""
     ds = Dataset()
     with quiet_rdflib():
         ds.parse(path, format="trig")
-    return {s for s, _, _, _ in ds.quads((None, RDF.type, None, None)) if (s, RDF.type, None) not in remaining}
+    graph = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def _typed_only_in(path: Path, remaining: Graph) -> set[Node]:
+    """Nodes the contribution at ``path`` types and nothing else does (removing it would leave them dangling)."""
+    return {s for s in _triples(path).subjects(RDF.type, None) if (s, RDF.type, None) not in remaining}

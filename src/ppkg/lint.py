@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal
 from rdflib.namespace import OWL, SH
 
 from ppkg.namespaces import ID, PPKG, PREFIXES
@@ -70,21 +70,11 @@ def lint(contribution: Graph) -> list[ValidationResult]:
                     "namespace",
                 )
             )
-    used = {str(p) for p in contribution.predicates()} | {
-        str(o) for o in contribution.objects(None, RDF.type) if isinstance(o, URIRef)
-    }
-    for term in sorted(used):
-        if term.startswith(str(PPKG)) and term not in known:
-            local = term[len(str(PPKG)) :]
-            hint = nearest(local, [t[len(str(PPKG)) :] for t in known], n=3)
-            suggestion = f"; did you mean {', '.join('ppkg:' + h for h in hint)}?" if hint else ""
-            problems.append(
-                _result(term, f"ppkg:{local} is not a term of the ppkg ontology{suggestion}", "unknown-term")
-            )
-        elif not term.startswith(str(PPKG)) and not term.startswith(REUSED_NAMESPACES):
-            problems.append(
-                _result(term, f"<{term}> is not from the ppkg ontology or a vocabulary ppkg reuses.", "unknown-term")
-            )
+    for s, p, o in sorted(contribution, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        for term, role in ((p, "property"), (o if p == RDF.type else None, "class")):
+            message = _unknown(str(term), role, known) if term is not None else None
+            if message:
+                problems.append(_result(s, message, "unknown-term", path=str(p)))
     for s, p, o in contribution:
         if isinstance(o, Literal) and o.ill_typed:
             problems.append(
@@ -97,3 +87,17 @@ def lint(contribution: Graph) -> list[ValidationResult]:
                 )
             )
     return problems
+
+
+def _unknown(term: str, role: str, known: frozenset[str]) -> str | None:
+    """Why ``term`` may not be used as a property or class, or ``None`` if it may."""
+    if term.startswith(str(PPKG)):
+        if term in known:
+            return None
+        local = term[len(str(PPKG)) :]
+        hint = nearest(local, [t[len(str(PPKG)) :] for t in known], n=3)
+        suggestion = f"; did you mean {', '.join('ppkg:' + h for h in hint)}?" if hint else ""
+        return f"ppkg:{local} is not a {role} of the ppkg ontology{suggestion}"
+    if term.startswith(REUSED_NAMESPACES):
+        return None
+    return f"<{term}> is not a {role} of the ppkg ontology or of a vocabulary ppkg reuses."

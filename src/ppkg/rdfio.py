@@ -26,7 +26,7 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
         "declare the prefix with @prefix before using it",
     ),
     (
-        re.compile(r"dot is expected|followed by a dot|expected '\.'|end of file", re.I),
+        re.compile(r"dot is expected|followed by a dot|expected '\.'|unexpected end", re.I),
         "a statement may be missing its final '.'",
     ),
     (re.compile(r"iri|url", re.I), "IRIs go in <...> and may not contain spaces, quotes, <, >, {, } or |"),

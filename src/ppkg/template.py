@@ -251,6 +251,10 @@ def _curriculum_row(
     out.rows[str(item)] = line
     g.add((program, PPKG.hasCurriculum, curriculum))
     g.add((curriculum, RDF.type, PPKG.TrainingCurriculum))
+    if (curriculum, RDFS.label, None) not in g:
+        name = r.get("program", "") if program in new.values() else index.label(str(program))
+        g.add((curriculum, RDFS.label, Literal(f"Training curriculum of {name}", lang="en")))
+        out.rows.setdefault(str(curriculum), line)
     g.add((curriculum, PPKG.hasItem, item))
     g.add((item, RDF.type, PPKG.CurriculumItem))
     text = r.get("item", "")

@@ -104,11 +104,12 @@ class ValidationReport:
             return f"conforms: no problems found in {self.checked_triples:,} triples checked\n"
         lines: list[str] = []
         for focus, results in self.by_focus_node().items():
-            label = results[0].focus_label
+            label = next((r.focus_label for r in results if r.focus_label), None)
             lines.append(f"{label} <{focus}>" if label else f"<{focus}>")
             for r in results:
                 where = compact(r.path) if r.path else "(the node itself)"
-                value = f" = {r.value!r}" if r.value is not None else ""
+                shown = compact(r.value) if r.value and r.value.startswith(("http://", "https://")) else r.value
+                value = f" = {shown!r}" if shown is not None else ""
                 lines.append(f"  {_local(r.severity).upper()}: {where}{value}")
                 lines.append(f"    {r.message}")
                 if r.source_shape:
