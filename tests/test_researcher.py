@@ -240,3 +240,33 @@ def test_adhoc_query_with_bindings(kg: ppkg.KnowledgeGraph) -> None:
         state=ppkg.ID["state/or"],
     )
     assert result.column("label") == ["Morrison Child & Family Services"]
+
+
+@pytest.mark.server
+def test_ppkg_serve_command(run_ppkg: Run) -> None:
+    import subprocess
+
+    from ppkg.server import free_port
+
+    from .conftest import ppkg_command
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*ppkg_command(), "serve", "--port", str(port)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert f"http://127.0.0.1:{port}/query" in line and "read-only" in line
+        done = run_ppkg(
+            "query", "programs-by-rating", "-p", "rating=NR", "-f", "csv", "--endpoint", f"http://127.0.0.1:{port}/query"
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.count("\n") == 4
+        refused = run_ppkg("query", "--sparql", "DROP ALL", "--endpoint", f"http://127.0.0.1:{port}/query")
+        assert refused.returncode == 2
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()

@@ -263,6 +263,12 @@ def serve_command(
         server.start()
     except PpkgError as err:
         _fail(str(err), err.exit_code)
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     typer.echo(f"ppkg: SPARQL endpoint at {server.query_url} (read-only; Ctrl-C stops it)", err=True)
     try:
         server.wait()

@@ -35,6 +35,18 @@ def oxigraph_binary() -> str:
     raise EndpointError("the Oxigraph server is not installed: pip install 'ppkg[server]'")
 
 
+def _die_with_parent() -> None:
+    """In the server's process, before exec: ask Linux to stop it when ppkg exits (best effort)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -104,6 +116,7 @@ class SparqlServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
