@@ -159,7 +159,7 @@ def test_text_report_groups_by_focus_node(run_ppkg: Run, tmp_path: Path) -> None
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0] == "Mentor Moms <https://w3id.org/ppkg/id/program/mentor-moms>"
-    assert "  VIOLATION: ppkg:operatedBy = 'https://w3id.org/ppkg/id/organization/nobody-we-know'" in lines
+    assert "  VIOLATION: ppkg:operatedBy = 'organization:nobody-we-know'" in lines
     assert lines[-1].startswith("does not conform: 1 violation")
 
 

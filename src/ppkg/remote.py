@@ -62,7 +62,9 @@ class RemoteEngine:
         from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        text = sparql_prologue() + inject_values(query, bindings)
+        # SPARQLWrapper guesses the query form from the text and is misled by words in comments
+        # ("additional" reads as ADD), so whole-line comments (the #+ header) are not sent
+        text = sparql_prologue() + re.sub(r"(?m)^[ \t]*#.*$", "", inject_values(query, bindings))
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
         client.setTimeout(int(max(1, self.timeout)))
