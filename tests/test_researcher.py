@@ -259,7 +259,14 @@ def test_ppkg_serve_command(run_ppkg: Run) -> None:
         line = process.stderr.readline()
         assert f"http://127.0.0.1:{port}/query" in line and "read-only" in line
         done = run_ppkg(
-            "query", "programs-by-rating", "-p", "rating=NR", "-f", "csv", "--endpoint", f"http://127.0.0.1:{port}/query"
+            "query",
+            "programs-by-rating",
+            "-p",
+            "rating=NR",
+            "-f",
+            "csv",
+            "--endpoint",
+            f"http://127.0.0.1:{port}/query",
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.count("\n") == 4
