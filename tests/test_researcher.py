@@ -277,3 +277,21 @@ def test_ppkg_serve_command(run_ppkg: Run) -> None:
         process.wait(timeout=30)
         if process.stderr:
             process.stderr.close()
+
+
+def test_reasoning_size_bound_is_a_clear_error(kg: ppkg.KnowledgeGraph) -> None:
+    from ppkg.reasoning import infer
+
+    nquads = export(kg, "nquads").encode("utf-8")
+    with pytest.raises(ReasoningError, match="more than the limit of 10"):
+        infer(nquads, "rdfs", max_triples=10)
+
+
+def test_query_time_limit(run_ppkg: Run) -> None:
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    done = run_ppkg("query", "--sparql", cartesian, "--timeout", "1")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "ppkg: error: the query did not finish within 1 s (its time limit); narrow it, add a LIMIT, "
+        "or raise the limit with --timeout"
+    )

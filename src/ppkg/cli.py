@@ -144,7 +144,7 @@ def query_command(
     data: Annotated[list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.")] = None,
     engine: Annotated[str, typer.Option(help="In-process engine: oxigraph or rdflib.")] = "oxigraph",
     endpoint: Annotated[str | None, typer.Option(help="Run on this SPARQL 1.1 endpoint instead of in-process.")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for --endpoint or for --reason.")] = 30.0,
+    timeout: Annotated[float, typer.Option(help="Time limit in seconds for the query (and for --reason).")] = 30.0,
     reason: Annotated[
         str | None, typer.Option(help="Add inferred triples first: rdfs or owlrl (in-process only).")
     ] = None,
@@ -162,7 +162,9 @@ def query_command(
         if endpoint is not None:
             kg = ppkg.connect(endpoint, timeout=timeout)
         else:
-            kg = ppkg.load(*(data or []), engine=engine, reason=reason, reason_timeout=max(timeout, 1.0))
+            kg = ppkg.load(
+                *(data or []), engine=engine, reason=reason, reason_timeout=max(timeout, 1.0), timeout=timeout
+            )
         if name is not None:
             result = kg.run(name, **params)
         else:

@@ -54,6 +54,10 @@ class QueryError(PpkgError, RuntimeError):
     """The engine could not evaluate the query."""
 
 
+class QueryTimeoutError(QueryError, TimeoutError):
+    """The query ran past its time limit."""
+
+
 class UnsafeQueryError(PpkgError, PermissionError):
     """The query would reach the network or the file system, or change the graph."""
 

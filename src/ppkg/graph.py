@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal
@@ -14,7 +15,7 @@ from rdflib.term import Identifier, Node
 from ppkg import shipped
 from ppkg.catalogue import Catalogue, QuerySpec
 from ppkg.engines import Engine, GraphFile, OxigraphEngine, RdflibEngine, load_dataset
-from ppkg.errors import ParameterError
+from ppkg.errors import ParameterError, QueryTimeoutError
 from ppkg.namespaces import INFERENCE_GRAPH, ONTOLOGY_GRAPH, vocabulary_graph
 from ppkg.params import LABEL_INDEX_QUERY, LabelIndex, bind_params
 from ppkg.reasoning import DEFAULT_TIMEOUT as DEFAULT_REASON_TIMEOUT
@@ -24,6 +25,41 @@ from ppkg.safety import check_read_only, unprojected
 from ppkg.terms import to_ox
 
 ENGINES = ("oxigraph", "rdflib")
+DEFAULT_QUERY_TIMEOUT = 60.0
+"""Seconds an in-process query may take before :class:`~ppkg.errors.QueryTimeoutError` is raised."""
+
+T = TypeVar("T")
+
+
+def run_with_timeout(work: Callable[[], T], timeout: float | None) -> T:
+    """Run ``work`` in a daemon thread and wait at most ``timeout`` seconds for it.
+
+    Neither engine can cancel a running query, so a query that times out is abandoned: it stops when it
+    finishes or when the process exits (the command line exits right away).
+    """
+    if timeout is None:
+        return work()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as err:  # handed to the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=target, name="ppkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryTimeoutError(
+            f"the query did not finish within {timeout:g} s (its time limit); narrow it, add a LIMIT, "
+            "or raise the limit with --timeout"
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return cast(T, outcome["value"])
+
+
 """In-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
 
 
@@ -58,12 +94,14 @@ class KnowledgeGraph:
         engine: str | Engine = "oxigraph",
         reason: str | None = None,
         reason_timeout: float = DEFAULT_REASON_TIMEOUT,
+        timeout: float | None = DEFAULT_QUERY_TIMEOUT,
     ) -> None:
         if reason is not None and reason not in PROFILES:
             raise ParameterError(f"unknown reasoning profile {reason!r}; use one of {', '.join(PROFILES)}")
         self.files = list(files)
         self.reason = reason
         self.reason_timeout = reason_timeout
+        self.timeout = timeout
         self._given_engine: Engine | None = None
         if isinstance(engine, str):
             if engine not in ENGINES:
@@ -167,7 +205,9 @@ class KnowledgeGraph:
             raise ParameterError(
                 f"bound variable ?{missing[0]} must be selected: add it to the SELECT clause (SEP-0007 binding)"
             )
-        return QueryResult(self.engine.execute(sparql, form, bindings), bound=bindings)
+        engine = self.engine
+        raw = run_with_timeout(lambda: engine.execute(sparql, form, bindings), self.timeout)
+        return QueryResult(raw, bound=bindings)
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph files={len(self.files)} engine={self.engine_name!r}>"
@@ -180,17 +220,19 @@ def load(
     data_dir: str | Path | None = None,
     reason: str | None = None,
     reason_timeout: float = DEFAULT_REASON_TIMEOUT,
+    timeout: float | None = DEFAULT_QUERY_TIMEOUT,
 ) -> KnowledgeGraph:
     """Load the shipped knowledge graph, plus any extra RDF files.
 
     TriG and N-Quads files keep their own named graphs; a Turtle or N-Triples file goes into the named
     graph ``https://w3id.org/ppkg/id/graph/local/<file stem>``. ``reason`` (``"rdfs"`` or ``"owlrl"``)
     adds the entailed triples in a separate named graph, computed once, bounded by ``reason_timeout``.
-    ``data_dir`` replaces the shipped data directory (source graphs plus ``contributions/``).
+    ``data_dir`` replaces the shipped data directory (source graphs plus ``contributions/``). Each query
+    may take at most ``timeout`` seconds (``None``: no limit).
     """
     files = shipped_files(data_dir) if shipped_data else []
     files += files_of(extra)
-    return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout)
+    return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout, timeout=timeout)
 
 
 def connect(endpoint: str, *, timeout: float = 30.0) -> KnowledgeGraph:
