@@ -26,7 +26,7 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.term import Node
 
 from ppkg import shipped
-from ppkg.engines import quiet_rdflib
+from ppkg.engines import merged_graph, quiet_rdflib
 from ppkg.errors import DataFileError, PpkgError
 from ppkg.namespaces import ID, PPKG, PREFIXES
 from ppkg.steward import Submission, with_rows
@@ -86,14 +86,7 @@ def data_files(directory: Path) -> list[Path]:
 
 def existing_graph(directory: Path) -> Graph:
     """The union of every graph in a data directory."""
-    graph = Graph()
-    for path in data_files(directory):
-        dataset = Dataset()
-        with quiet_rdflib():
-            dataset.parse(path, format="trig")
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    return graph
+    return merged_graph(data_files(directory))
 
 
 def canonical_hash(graph: Graph) -> str:
@@ -281,7 +274,7 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
 
             raise UnknownValueError("contribution", cid, nearest(cid, list(known)))
         record = known[cid]
-        others = {path: _triples(path) for path in data_files(directory) if path != record.path}
+        others = {path: merged_graph([path]) for path in data_files(directory) if path != record.path}
         remaining = Graph()
         for graph in others.values():
             remaining += graph
@@ -307,17 +300,6 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
         return record
 
 
-def _triples(path: Path) -> Graph:
-    """The triples of a TriG file, all graphs merged."""
-    ds = Dataset()
-    with quiet_rdflib():
-        ds.parse(path, format="trig")
-    graph = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def _typed_only_in(path: Path, remaining: Graph) -> set[Node]:
     """Nodes the contribution at ``path`` types and nothing else does (removing it would leave them dangling)."""
-    return {s for s in _triples(path).subjects(RDF.type, None) if (s, RDF.type, None) not in remaining}
+    return {s for s in merged_graph([path]).subjects(RDF.type, None) if (s, RDF.type, None) not in remaining}

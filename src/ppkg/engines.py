@@ -183,3 +183,15 @@ def quiet_rdflib() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
         yield
+
+
+def merged_graph(paths: Iterable[Path]) -> Graph:
+    """The triples of TriG/N-Quads files, every named graph merged into one rdflib graph."""
+    graph = Graph()
+    for path in paths:
+        dataset = Dataset()
+        with quiet_rdflib():
+            dataset.parse(path, format="nquads" if path.suffix == ".nq" else "trig")
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    return graph

@@ -18,14 +18,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
 from ppkg import shipped
-from ppkg.engines import quiet_rdflib
+from ppkg.engines import merged_graph, quiet_rdflib
 from ppkg.namespaces import PREFIXES
 from ppkg.results import compact
 
@@ -400,20 +399,4 @@ def shipped_union() -> Graph:
     """The union of the shipped data graphs (without the vocabularies), as one graph."""
     from ppkg.graph import shipped_files
 
-    graph = Graph()
-    for f in shipped_files():
-        if f.graph is None:
-            graph += _read_union(f.path)
-    return graph
-
-
-def _read_union(path: Path) -> Graph:
-    from rdflib import Dataset
-
-    dataset = Dataset()
-    with quiet_rdflib():
-        dataset.parse(path, format="trig" if path.suffix == ".trig" else "nquads")
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+    return merged_graph(f.path for f in shipped_files() if f.graph is None)
