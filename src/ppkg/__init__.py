@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ppkg.catalogue import Catalogue, Param, QuerySpec
 from ppkg.errors import (
     DataFileError,
@@ -23,6 +25,27 @@ from ppkg.errors import (
 from ppkg.graph import KnowledgeGraph, connect, load
 from ppkg.namespaces import ID, PPKG
 from ppkg.results import QueryResult
+
+if TYPE_CHECKING:
+    from ppkg.stewardship import contribute, validate
+    from ppkg.validation import ValidationReport, ValidationResult
+
+_LAZY = {
+    "contribute": "ppkg.stewardship",
+    "validate": "ppkg.stewardship",
+    "ValidationReport": "ppkg.validation",
+    "ValidationResult": "ppkg.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The steward's API is imported on first use, so that querying starts faster."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ppkg' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -43,7 +66,11 @@ __all__ = [
     "UnknownQueryError",
     "UnknownValueError",
     "UnsafeQueryError",
+    "ValidationReport",
+    "ValidationResult",
     "__version__",
     "connect",
+    "contribute",
     "load",
+    "validate",
 ]

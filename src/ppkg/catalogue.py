@@ -42,6 +42,8 @@ PARAM_TYPES = (
 )
 """The parameter types a ``#+ params`` entry may declare."""
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where libyaml is available
+
 _HEADER_KEYS = {"title", "summary", "description", "params", "tags", "cq"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -93,7 +95,7 @@ def parse_header(text: str, path: Path) -> dict[str, Any]:
     if not lines:
         raise CatalogueError(f"{path}: no '#+' header (title, summary, params, tags)")
     try:
-        header = yaml.safe_load("\n".join(lines))
+        header = yaml.load("\n".join(lines), Loader=_SafeLoader)
     except yaml.YAMLError as err:
         raise CatalogueError(f"{path}: the '#+' header is not valid YAML: {err}") from None
     if not isinstance(header, dict):
@@ -186,28 +188,30 @@ class Catalogue:
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or shipped.queries_dir()
-        self._specs = {p.stem: load_query(p) for p in sorted(self.directory.glob("*.rq"))}
+        self._paths = {p.stem: p for p in sorted(self.directory.glob("*.rq"))}
+        self._specs: dict[str, QuerySpec] = {}
 
     def __iter__(self) -> Iterator[QuerySpec]:
-        return iter(self._specs.values())
+        return iter([self.get(name) for name in self._paths])
 
     def __len__(self) -> int:
-        return len(self._specs)
+        return len(self._paths)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._specs
+        return name in self._paths
 
     def get(self, name: str) -> QuerySpec:
-        """The query called ``name``; an unknown name raises with the nearest names."""
-        try:
-            return self._specs[name]
-        except KeyError:
-            raise UnknownQueryError(name, nearest(name, list(self._specs))) from None
+        """The query called ``name`` (its file is read on first use); an unknown name raises with the nearest."""
+        if name not in self._specs:
+            if name not in self._paths:
+                raise UnknownQueryError(name, nearest(name, list(self._paths)))
+            self._specs[name] = load_query(self._paths[name])
+        return self._specs[name]
 
     @property
     def names(self) -> list[str]:
         """All query names."""
-        return list(self._specs)
+        return list(self._paths)
 
 
 def render_markdown(catalogue: Catalogue) -> str:

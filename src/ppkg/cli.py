@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 the data does not conform to the shapes (``validate``/`
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -296,21 +295,12 @@ def validate_command(
 
     Exit 0 conforms, 1 violations (or warnings with --strict), 2 unreadable input.
     """
-    import ppkg
-    from ppkg.contributions import check, existing_graph
-    from ppkg.steward import read_submission
-    from ppkg.validation import validate_graph
+    from ppkg.stewardship import validate
 
     if fmt not in ("text", "json", "turtle"):
         _fail(f"unknown format {fmt!r}: use text, json or turtle")
     try:
-        directory = data_dir or (Path(os.environ["PPKG_DATA_DIR"]) if os.environ.get("PPKG_DATA_DIR") else None)
-        kg = ppkg.load(data_dir=directory)
-        existing = existing_graph(directory or shipped_data_dir())
-        if files:
-            report = check(read_submission(files, kg.labels), existing, strict=strict)
-        else:
-            report = validate_graph(existing, strict=strict)
+        report = validate(files or [], data_dir=data_dir, strict=strict)
     except PpkgError as err:
         _fail(str(err), err.exit_code)
     _write(report.serialize(fmt), output)
@@ -330,16 +320,11 @@ def contribute_command(
 
     Exit 0 merged (or nothing new), 1 refused by validation (nothing written), 2 unreadable input.
     """
-    import ppkg
-    from ppkg.contributions import ContributionRejectedError, contribute
-    from ppkg.contributions import data_dir as resolve_dir
-    from ppkg.steward import read_submission
+    from ppkg.contributions import ContributionRejectedError
+    from ppkg.stewardship import contribute
 
     try:
-        directory = resolve_dir(data_dir)
-        kg = ppkg.load(data_dir=directory)
-        submission = read_submission(files, kg.labels)
-        record, report = contribute(submission, by=by, source=source, directory=directory, strict=strict)
+        record, report = contribute(files, by=by, source=source, data_dir=data_dir, strict=strict)
     except ContributionRejectedError as err:
         _write(err.report.serialize(fmt), None)
         typer.echo(f"ppkg: {err}", err=True)
@@ -422,13 +407,6 @@ def template_command(
     except PpkgError as err:
         _fail(str(err), err.exit_code)
     _write(text, output)
-
-
-def shipped_data_dir() -> Path:
-    """The data directory of the shipped graph."""
-    from ppkg import shipped
-
-    return shipped.root() / "data"
 
 
 def _read_query_file(file: Path) -> str:

@@ -93,15 +93,11 @@ class OxigraphEngine:
         return engine
 
     def merge_default_graph(self) -> None:
-        """Make the default graph the set union of the named graphs."""
-        default = ox.DefaultGraph()
-        self.store.extend(
-            [
-                ox.Quad(q.subject, q.predicate, q.object, default)
-                for q in self.store.quads_for_pattern(None, None, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph)
-            ]
-        )
+        """Make the default graph the set union of the named graphs (copied inside the store, in Rust)."""
+        for graph in list(self.store.named_graphs()):
+            triples = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            if triples:
+                self.store.load(triples, format=ox.RdfFormat.N_TRIPLES)
 
     def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
         """Run the query with SEP-0007 substitutions for the bound variables."""

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal
@@ -14,6 +14,9 @@ from rdflib.term import Identifier, Node
 
 from ppkg import shipped
 from ppkg.catalogue import Catalogue, QuerySpec
+
+if TYPE_CHECKING:
+    from ppkg.describe import Fact
 from ppkg.engines import Engine, GraphFile, OxigraphEngine, RdflibEngine, load_dataset
 from ppkg.errors import ParameterError, QueryTimeoutError
 from ppkg.namespaces import INFERENCE_GRAPH, ONTOLOGY_GRAPH, vocabulary_graph
@@ -198,6 +201,18 @@ class KnowledgeGraph:
     def label(self, iri: str) -> str:
         """The display label of an entity."""
         return self.labels.label(str(iri))
+
+    def describe(self, thing: str) -> tuple[Identifier, list[Fact]]:
+        """Everything the graph states about ``thing`` (a label, slug or IRI), each with its sources."""
+        from ppkg.describe import describe
+
+        return describe(self, thing)
+
+    def export(self, fmt: str = "trig", graph: str | None = None) -> str:
+        """The whole graph, or one named graph, as Turtle, TriG, N-Quads, N-Triples or JSON-LD."""
+        from ppkg.export import export
+
+        return export(self, fmt, graph)
 
     def _execute(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult:
         form = check_read_only(sparql)

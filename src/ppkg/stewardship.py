@@ -1,0 +1,51 @@
+"""The data steward's two operations, as the command line runs them: validate and contribute."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ppkg import shipped
+from ppkg.contributions import Contribution, check, existing_graph
+from ppkg.contributions import contribute as store_contribution
+from ppkg.contributions import data_dir as writable_data_dir
+from ppkg.graph import load
+from ppkg.steward import read_submission
+from ppkg.validation import ValidationReport, validate_graph
+
+
+def validate(
+    paths: Sequence[str | Path] = (), *, data_dir: str | Path | None = None, strict: bool = False
+) -> ValidationReport:
+    """Check RDF files or filled CSV templates against the shapes, in the context of the graph.
+
+    With no paths, the whole graph of the data directory (default ``$PPKG_DATA_DIR``, else the shipped
+    data) is validated. Unreadable input raises :class:`~ppkg.errors.DataFileError`.
+    """
+    chosen = data_dir or os.environ.get("PPKG_DATA_DIR")
+    directory = Path(chosen) if chosen else shipped.root() / "data"
+    existing = existing_graph(directory)
+    if not paths:
+        return validate_graph(existing, strict=strict)
+    kg = load(data_dir=directory)
+    return check(read_submission([Path(p) for p in paths], kg.labels), existing, strict=strict)
+
+
+def contribute(
+    paths: Sequence[str | Path],
+    *,
+    by: str,
+    source: str | None = None,
+    data_dir: str | Path | None = None,
+    strict: bool = False,
+) -> tuple[Contribution | None, ValidationReport]:
+    """Validate a contribution and merge it into its own named graph, atomically, with provenance.
+
+    Returns the stored contribution (``None`` if nothing was new) and the report; raises
+    :class:`~ppkg.contributions.ContributionRejectedError` (nothing written) when it does not conform.
+    """
+    directory = writable_data_dir(data_dir)
+    kg = load(data_dir=directory)
+    submission = read_submission([Path(p) for p in paths], kg.labels)
+    return store_contribution(submission, by=by, source=source, directory=directory, strict=strict)
