@@ -55,9 +55,9 @@ class Fact:
 
 def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
     """The IRI of the thing a label, slug or IRI names (any kind of thing)."""
-    from ppkg.params import _as_iri
+    from ppkg.params import as_iri
 
-    iri = _as_iri(thing.strip())
+    iri = as_iri(thing.strip())
     names: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
     for entity, name in kg.query(NAMES_QUERY).terms:

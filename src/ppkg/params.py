@@ -84,7 +84,7 @@ class LabelIndex:
     def resolve(self, kind: str, value: str) -> URIRef:
         """The one entity of type ``kind`` that ``value`` names."""
         raw = value.strip()
-        iri = _as_iri(raw)
+        iri = as_iri(raw)
         if iri is not None:
             if iri in self.members.get(kind, set()):
                 return URIRef(iri)
@@ -102,7 +102,7 @@ class LabelIndex:
         return nearest(value, sorted(names))
 
 
-def _as_iri(value: str) -> str | None:
+def as_iri(value: str) -> str | None:
     """The IRI ``value`` spells, if it spells one (``<…>``, ``scheme://…`` or a known ``prefix:local``)."""
     if value.startswith("<") and value.endswith(">"):
         return check_iri(value[1:-1])
@@ -132,7 +132,7 @@ _SCALARS: dict[str, Callable[[str], Identifier]] = {
     "string": Literal,
     "int": _literal_int,
     "date": _literal_date,
-    "iri": lambda v: URIRef(_as_iri(v.strip()) or check_iri(v.strip())),
+    "iri": lambda v: URIRef(as_iri(v.strip()) or check_iri(v.strip())),
 }
 
 
