@@ -285,3 +285,14 @@ def test_engines_agree_on_the_catalogue(kg: ppkg.KnowledgeGraph, kg_rdflib: ppkg
         reference = kg_rdflib.run(spec.name)
         assert fast.variables == reference.variables, spec.name
         assert fast.terms == reference.terms, spec.name
+
+
+def test_shipped_data_uses_only_declared_terms_and_well_typed_values() -> None:
+    from ppkg.lint import lint
+    from ppkg.validation import shipped_union, vocabulary_graph
+
+    everything = Graph()
+    everything += shipped_union()
+    everything += vocabulary_graph()
+    problems = [p for p in lint(everything) if p.constraint and not p.constraint.endswith("namespace")]
+    assert problems == []
