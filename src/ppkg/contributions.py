@@ -26,11 +26,11 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.term import Node
 
 from ppkg import shipped
-from ppkg.engines import merged_graph, quiet_rdflib
+from ppkg.engines import GraphFile, OxigraphEngine, merged_graph, quiet_rdflib
 from ppkg.errors import DataFileError, PpkgError
 from ppkg.namespaces import ID, PPKG, PREFIXES
 from ppkg.steward import Submission, with_rows
-from ppkg.validation import ValidationReport, validate_contribution
+from ppkg.validation import StoreView, ValidationReport, validate_contribution
 
 CONTRIBUTIONS = "contributions"
 """Sub-directory of the data directory that holds the contributions."""
@@ -85,8 +85,14 @@ def data_files(directory: Path) -> list[Path]:
 
 
 def existing_graph(directory: Path) -> Graph:
-    """The union of every graph in a data directory."""
+    """The union of every graph in a data directory, as an rdflib graph (for whole-graph validation)."""
     return merged_graph(data_files(directory))
+
+
+def existing_store(directory: Path) -> StoreView:
+    """The union of every graph in a data directory, in an Oxigraph store (fast to load and look up)."""
+    files = (GraphFile(p, None) for p in data_files(directory))
+    return StoreView(OxigraphEngine.from_files(files, merge=False).store)
 
 
 def canonical_hash(graph: Graph) -> str:
@@ -149,7 +155,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "anonymous"
 
 
-def check(submission: Submission, existing: Graph, *, strict: bool = False) -> ValidationReport:
+def check(submission: Submission, existing: Graph | StoreView, *, strict: bool = False) -> ValidationReport:
     """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context."""
     from ppkg.lint import lint
 
@@ -182,7 +188,7 @@ def contribute(
     directory = data_dir(directory)
     with locked(directory):
         _clean_stale_temporaries(directory)
-        existing = existing_graph(directory)
+        existing = existing_store(directory)
         report = check(submission, existing, strict=strict)
         if not report.conforms:
             raise ContributionRejectedError(report)

@@ -73,13 +73,14 @@ class OxigraphEngine:
         self.store = store
 
     @classmethod
-    def from_files(cls, files: Iterable[GraphFile]) -> OxigraphEngine:
-        """Load RDF files into a fresh in-memory store."""
+    def from_files(cls, files: Iterable[GraphFile], *, merge: bool = True) -> OxigraphEngine:
+        """Load RDF files into a fresh in-memory store (``merge``: and build the union default graph)."""
         store = ox.Store()
         for f in files:
             load_into(store, f.path, f.graph)
         engine = cls(store)
-        engine.merge_default_graph()
+        if merge:
+            engine.merge_default_graph()
         return engine
 
     @classmethod

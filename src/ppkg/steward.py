@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +30,11 @@ class Submission:
     names: list[str] = field(default_factory=list)
 
 
-def read_submission(paths: Sequence[Path], index: LabelIndex) -> Submission:
+def read_submission(paths: Sequence[Path], index: Callable[[], LabelIndex]) -> Submission:
     """Read Turtle/TriG/N-Triples/N-Quads files and CSV templates into one graph.
 
-    Unreadable files raise :class:`~ppkg.errors.DataFileError` (``file:line:col: message``).
+    ``index`` gives the names known to the graph; it is called only for CSV templates. Unreadable files
+    raise :class:`~ppkg.errors.DataFileError` (``file:line:col: message``).
     """
     sub = Submission()
     for path in paths:
@@ -41,7 +42,7 @@ def read_submission(paths: Sequence[Path], index: LabelIndex) -> Submission:
         sub.raw += data
         sub.names.append(path.name)
         if path.suffix.lower() == ".csv":
-            conversion = convert(path, data.decode("utf-8"), index)
+            conversion = convert(path, data.decode("utf-8"), index())
             sub.graph += conversion.graph
             for node, line in conversion.rows.items():
                 sub.rows[node] = f"{path.name}:{line}"

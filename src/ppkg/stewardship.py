@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ppkg import shipped
-from ppkg.contributions import Contribution, check, existing_graph
+from ppkg.contributions import Contribution, check, existing_graph, existing_store
 from ppkg.contributions import contribute as store_contribution
 from ppkg.contributions import data_dir as writable_data_dir
 from ppkg.graph import load
@@ -25,11 +25,10 @@ def validate(
     """
     chosen = data_dir or os.environ.get("PPKG_DATA_DIR")
     directory = Path(chosen) if chosen else shipped.root() / "data"
-    existing = existing_graph(directory)
     if not paths:
-        return validate_graph(existing, strict=strict)
-    kg = load(data_dir=directory)
-    return check(read_submission([Path(p) for p in paths], kg.labels), existing, strict=strict)
+        return validate_graph(existing_graph(directory), strict=strict)
+    submission = read_submission([Path(p) for p in paths], lambda: load(data_dir=directory).labels)
+    return check(submission, existing_store(directory), strict=strict)
 
 
 def contribute(
@@ -46,6 +45,5 @@ def contribute(
     :class:`~ppkg.contributions.ContributionRejectedError` (nothing written) when it does not conform.
     """
     directory = writable_data_dir(data_dir)
-    kg = load(data_dir=directory)
-    submission = read_submission([Path(p) for p in paths], kg.labels)
+    submission = read_submission([Path(p) for p in paths], lambda: load(data_dir=directory).labels)
     return store_contribution(submission, by=by, source=source, directory=directory, strict=strict)

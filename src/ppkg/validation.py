@@ -15,18 +15,20 @@ Two ways to validate:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
 from ppkg import shipped
 from ppkg.engines import merged_graph, quiet_rdflib
-from ppkg.namespaces import PREFIXES
+from ppkg.namespaces import PPKG, PREFIXES
 from ppkg.results import compact
+from ppkg.terms import from_ox, to_ox
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 
@@ -321,33 +323,103 @@ def validate_graph(data: Graph, *, strict: bool = False) -> ValidationReport:
 # -- contributions in context ------------------------------------------------------------------------------
 
 
+class StoreView:
+    """Read access to the default graph of a pyoxigraph store, in rdflib terms.
+
+    Context extraction only looks up a few patterns per contributed node; doing that in Oxigraph keeps a
+    contribution check fast however large the existing graph is (parsing it into rdflib would not).
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @classmethod
+    def of(cls, graph: Graph) -> StoreView:
+        """A view over a copy of an rdflib graph."""
+        store = ox.Store()
+        store.load(
+            graph.serialize(format="nt", encoding="utf-8"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode("urn:ppkg:existing"),
+        )
+        return cls(store)
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[tuple[Node, Node, Node]]:
+        """Triples matching a pattern (``None`` matches anything)."""
+        s, p, o = (None if t is None else to_ox(t) for t in pattern)
+        for quad in self.store.quads_for_pattern(s, p, o, None):  # type: ignore[arg-type]  # every graph
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)  # type: ignore[misc]
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        """Objects of ``subject predicate ?o``."""
+        for _, _, o in self.triples((subject, predicate, None)):
+            yield o
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
+        return next(self.triples(triple), None) is not None
+
+    def same_named(self, contribution: Graph) -> set[Node]:
+        """Existing programs whose name equals the name of a contributed program, ignoring case (what the
+        duplicate-name rule compares)."""
+        names = [
+            Literal(str(label).lower()).n3()
+            for node in contribution.subjects(RDF.type, PPKG.Program)
+            for label in contribution.objects(node, RDFS.label)
+        ]
+        if not names:
+            return set()
+        query = (
+            "SELECT DISTINCT ?node WHERE { VALUES ?name { " + " ".join(names) + " } "
+            "GRAPH ?g { ?node a <" + str(PPKG.Program) + "> } "
+            "GRAPH ?h { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+            "FILTER(LCASE(STR(?label)) = ?name) }"
+        )
+        found: set[Node] = set()
+        for solution in self.store.query(query):  # type: ignore[union-attr]
+            hit = from_ox(solution["node"])
+            if hit is not None:
+                found.add(hit)
+        return found
+
+
+@cache
+def inverse_path_predicates() -> frozenset[Node]:
+    """Predicates the shapes follow backwards (``sh:inversePath``): a node's incoming links on these matter."""
+    return frozenset(shapes_graph().objects(None, SH.inversePath))
+
+
 def contribution_nodes(contribution: Graph) -> set[Node]:
-    """The nodes a contribution states something about or points at (its subjects and non-literal objects)."""
+    """The nodes whose validity a contribution can change: its subjects, and what it links to along a
+    predicate the shapes read backwards."""
     nodes: set[Node] = set(contribution.subjects())
-    nodes |= {o for o in contribution.objects() if isinstance(o, (URIRef, BNode))}
+    for predicate in inverse_path_predicates():
+        nodes |= {o for o in contribution.objects(None, predicate) if isinstance(o, (URIRef, BNode))}
     return nodes
 
 
-def context_of(existing: Graph, nodes: Iterable[Node]) -> Graph:
+def context_of(existing: StoreView, nodes: Iterable[Node]) -> Graph:
     """The part of ``existing`` that validating ``nodes`` needs.
 
     For each node: its statements, and the statements of the nodes it points at (so nested shapes and
-    ordering checks see them); the statements pointing at it; and the types and schemes of every
-    node reached, so class and vocabulary checks are exact.
+    ordering checks see them); the statements pointing at it along the predicates shapes read backwards;
+    and the types, schemes and names of every node reached, so class and vocabulary checks are exact.
     """
     context = Graph()
     reached: set[Node] = set()
+    inverse = inverse_path_predicates()
     for node in nodes:
         for s, p, o in existing.triples((node, None, None)):
             context.add((s, p, o))
             if isinstance(o, (URIRef, BNode)):
+                reached.add(o)
                 for triple in existing.triples((o, None, None)):
                     context.add(triple)
-                    reached.add(triple[2])
-                reached.add(o)
-        for s, p, o in existing.triples((None, None, node)):
-            context.add((s, p, o))
-            reached.add(s)
+                    if isinstance(triple[2], (URIRef, BNode)):
+                        reached.add(triple[2])
+        for predicate in inverse:
+            for s, p, o in existing.triples((None, predicate, node)):
+                context.add((s, p, o))
+                reached.add(s)
     for node in reached:
         for prop in (RDF.type, SKOS.inScheme, RDFS.label):
             for value in existing.objects(node, prop):
@@ -355,34 +427,21 @@ def context_of(existing: Graph, nodes: Iterable[Node]) -> Graph:
     return context
 
 
-def same_named(existing: Graph, contribution: Graph) -> set[Node]:
-    """Existing nodes of the same class with the same name as a contribution node (possible duplicates)."""
-    from ppkg.suggest import normalize
-
-    names: dict[tuple[Node, str], set[Node]] = {}
-    for node, label in contribution.subject_objects(RDFS.label):
-        for cls in contribution.objects(node, RDF.type):
-            names.setdefault((cls, normalize(str(label))), set()).add(node)
-    found: set[Node] = set()
-    if not names:
-        return found
-    for node, label in existing.subject_objects(RDFS.label):
-        for cls in existing.objects(node, RDF.type):
-            if (cls, normalize(str(label))) in names:
-                found.add(node)
-    return found
-
-
 def validate_contribution(
-    contribution: Graph, existing: Graph | None = None, *, strict: bool = False
+    contribution: Graph, existing: Graph | StoreView | None = None, *, strict: bool = False
 ) -> ValidationReport:
-    """Validate what ``contribution`` adds to ``existing`` (default: the shipped graph), in context."""
+    """Validate what ``contribution`` adds to ``existing`` (default: the shipped graph), in context.
+
+    ``existing`` may be an rdflib graph or, for large graphs, a :class:`StoreView` of an Oxigraph store.
+    """
     if existing is None:
         existing = shipped_union()
-    nodes = contribution_nodes(contribution) | same_named(existing, contribution)
+    view = existing if isinstance(existing, StoreView) else StoreView.of(existing)
+    nodes = contribution_nodes(contribution) | view.same_named(contribution)
+    linked = {o for o in contribution.objects() if isinstance(o, (URIRef, BNode))}
     before = Graph()
     before += vocabulary_graph()
-    before += context_of(existing, nodes)
+    before += context_of(view, nodes | linked)
     after = Graph()
     after += before
     after += contribution
