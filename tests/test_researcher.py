@@ -295,3 +295,18 @@ def test_query_time_limit(run_ppkg: Run) -> None:
         "ppkg: error: the query did not finish within 1 s (its time limit); narrow it, add a LIMIT, "
         "or raise the limit with --timeout"
     )
+
+
+@pytest.mark.server
+def test_publish_to_a_graph_store_then_query_it(run_ppkg: Run, kg: ppkg.KnowledgeGraph) -> None:
+    from ppkg.server import SparqlServer
+
+    with SparqlServer([], read_only=False) as empty:
+        done = run_ppkg("publish", "--store", empty.store_url)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("ppkg: published ")
+        remote = ppkg.connect(empty.query_url)
+        for name in ("programs-by-training-topic", "programs-by-rating", "common-training-topics"):
+            assert remote.run(name).terms == kg.run(name).terms
+    unreachable = run_ppkg("publish", "--store", "http://127.0.0.1:9/store", "--timeout", "2")
+    assert unreachable.returncode == 2 and "cannot reach the store" in unreachable.stderr

@@ -279,6 +279,23 @@ def serve_command(
         server.stop()
 
 
+@app.command("publish")
+def publish_command(
+    store: Annotated[str, typer.Option(help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store.")],
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Also publish this RDF file; repeatable.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the store.")] = 120.0,
+) -> None:
+    """Push the graph (every named graph, and their union as the default graph) to a SPARQL Graph Store."""
+    import ppkg
+    from ppkg.publish import publish
+
+    try:
+        count = publish(ppkg.load(*(data or [])), store, timeout=timeout)
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    typer.echo(f"ppkg: published {count:,} quads to {store}")
+
+
 @app.command("validate")
 def validate_command(
     files: Annotated[
