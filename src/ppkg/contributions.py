@@ -29,6 +29,7 @@ from ppkg import shipped
 from ppkg.engines import GraphFile, OxigraphEngine, merged_graph, quiet_rdflib
 from ppkg.errors import DataFileError, PpkgError
 from ppkg.namespaces import ID, PPKG, PREFIXES
+from ppkg.safety import is_http_url
 from ppkg.steward import Submission, with_rows
 from ppkg.validation import StoreView, ValidationReport, validate_contribution
 
@@ -183,7 +184,7 @@ def contribute(
     input_bytes = submission.raw
     if not by.strip():
         raise PpkgError("--by needs the name of the person contributing")
-    if source is not None and not re.match(r"^https?://\S+$", source):
+    if source is not None and not is_http_url(source):
         raise PpkgError(f"--source must be an http(s) URL, got {source!r}")
     directory = data_dir(directory)
     with locked(directory):

@@ -133,12 +133,16 @@ class KnowledgeGraph:
         return dataset
 
     @cached_property
+    def _asserted(self) -> OxigraphEngine:
+        """The files loaded into Oxigraph once: the default engine, and what reasoning starts from."""
+        return OxigraphEngine.from_files(self.files)
+
+    @cached_property
     def inferred(self) -> Graph | None:
         """The triples reasoning adds (``None`` when reasoning is off)."""
         if self.reason is None:
             return None
-        base = OxigraphEngine.from_files(self.files).store
-        nquads = base.dump(format=ox.RdfFormat.N_QUADS) or b""
+        nquads = self._asserted.store.dump(format=ox.RdfFormat.N_QUADS) or b""
         return infer(nquads, self.reason, timeout=self.reason_timeout)
 
     @cached_property
@@ -148,10 +152,11 @@ class KnowledgeGraph:
             return self._given_engine
         if self.engine_name == "rdflib":
             return RdflibEngine(self.dataset)
-        oxigraph = OxigraphEngine.from_files(self.files)
-        if self.inferred is not None:
+        inferred = self.inferred  # computed from the asserted store before the store is extended below
+        oxigraph = self._asserted
+        if inferred is not None:
             graph = ox.NamedNode(str(INFERENCE_GRAPH))
-            oxigraph.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in self.inferred)  # type: ignore[arg-type]
+            oxigraph.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in inferred)  # type: ignore[arg-type]
             oxigraph.merge_default_graph()
         return oxigraph
 

@@ -7,7 +7,6 @@ catalogued queries give the same answers there as in-process.
 
 from __future__ import annotations
 
-import re
 import urllib.error
 import urllib.request
 
@@ -16,11 +15,12 @@ import pyoxigraph as ox
 from ppkg.engines import OxigraphEngine
 from ppkg.errors import EndpointError
 from ppkg.graph import KnowledgeGraph
+from ppkg.safety import is_http_url
 
 
 def publish(kg: KnowledgeGraph, store_url: str, *, timeout: float = 120.0) -> int:
     """Send every quad of ``kg`` to ``store_url``; return how many quads were sent."""
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", store_url):
+    if not is_http_url(store_url):
         raise EndpointError(f"not an http(s) Graph Store URL: {store_url!r}")
     engine = kg.engine
     if not isinstance(engine, OxigraphEngine):

@@ -21,7 +21,7 @@ from rdflib.term import Identifier, Node
 from ppkg.engines import RawResult
 from ppkg.errors import EndpointError, QuerySyntaxError
 from ppkg.namespaces import sparql_prologue
-from ppkg.safety import blank_tokens
+from ppkg.safety import blank_tokens, is_http_url
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for an endpoint's answer."""
@@ -52,7 +52,7 @@ class RemoteEngine:
     name = "remote"
 
     def __init__(self, endpoint: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", endpoint):
+        if not is_http_url(endpoint):
             raise EndpointError(f"not an http(s) endpoint URL: {endpoint!r}")
         self.endpoint = endpoint
         self.timeout = timeout

@@ -130,3 +130,11 @@ def unprojected(query: str, names: Collection[str]) -> list[str]:
         return []
     projected = {m.group(1) for m in re.finditer(r"[?$](\w+)", projection)}
     return sorted(n for n in names if n not in projected)
+
+
+_HTTP_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL without characters an IRI may not contain."""
+    return bool(_HTTP_URL.match(value))

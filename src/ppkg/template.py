@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD
 from ppkg.errors import DataFileError, UnknownValueError
 from ppkg.namespaces import ID, PPKG, SCHEMA
 from ppkg.params import LabelIndex
+from ppkg.safety import is_http_url
 
 NULLS = {"", "na", "n/a", "null", "none", "-"}
 """Cell values read as empty."""
@@ -298,7 +299,7 @@ def _rating_row(
         except ValueError:
             problem("date", f"{date!r} is not a date as YYYY-MM-DD")
     url = r.get("source_url", "")
-    if url and not re.match(r"^https?://\S+$", url):
+    if url and not is_http_url(url):
         problem("source_url", f"{url!r} is not an http(s) URL")
         return
     if program is None or level is None or not url:
@@ -356,7 +357,7 @@ def _resource_row(
             g.add((node, DCTERMS.publisher, org))
     url = r.get("url", "")
     if url.casefold() not in NULLS:
-        if re.match(r"^https?://\S+$", url):
+        if is_http_url(url):
             g.add((node, SCHEMA.url, URIRef(url)))
         else:
             problem("url", f"{url!r} is not an http(s) URL")
