@@ -119,7 +119,7 @@ def _shipped_topic_usage() -> Counter[str]:
     """How many shipped curriculum items cover each topic (slug → count)."""
     from rdflib import Dataset, URIRef
 
-    from ppkg import shipped
+    from ppkg.rdf import shipped
 
     covers = URIRef(PREFIXES["ppkg"] + "coversTopic")
     usage: Counter[str] = Counter()
@@ -135,7 +135,7 @@ def load_vocabulary(seed: int = SEED) -> Vocabulary:
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF, SKOS
 
-    from ppkg import shipped
+    from ppkg.rdf import shipped
 
     vocab_dir = shipped.root() / "ontology" / "vocab"
     topics_graph = Graph().parse(vocab_dir / "training-topics.ttl", format="turtle")
@@ -400,7 +400,7 @@ def write_synthetic(programs: int, out_dir: Path, seed: int = SEED) -> Path:
 
 def copy_shipped_data(out_dir: Path) -> list[Path]:
     """Copy the shipped ``data/*.trig`` into ``out_dir`` (so it works as a ppkg data directory)."""
-    from ppkg import shipped
+    from ppkg.rdf import shipped
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy2(path, out_dir / path.name)) for path in shipped.data_files()]
@@ -422,8 +422,8 @@ def write_contribution(path: Path, seed: int = SEED) -> Path:
 def check(data_dir: Path, contribution: Path | None = None) -> bool:
     """Validate shipped + synthetic (and the contribution), and compare a query with the shipped graph."""
     import ppkg
-    from ppkg.contributions import existing_graph
-    from ppkg.validation import validate_contribution, validate_graph
+    from ppkg.validation.context import existing_graph, validate_contribution
+    from ppkg.validation.shacl import validate_graph
 
     existing = existing_graph(data_dir)
     report = validate_graph(existing)

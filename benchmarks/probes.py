@@ -28,13 +28,13 @@ from rdflib.namespace import SH
 
 import generate
 import ppkg
-from ppkg.contributions import existing_graph
-from ppkg.engines import OxigraphEngine
-from ppkg.graph import shipped_files
-from ppkg.namespaces import PREFIXES
-from ppkg.rdfio import load_into
-from ppkg.terms import to_ox
-from ppkg.validation import run_shacl, shapes_graph, vocabulary_graph
+from ppkg.query.engines import OxigraphEngine
+from ppkg.rdf.datadir import graph_files
+from ppkg.rdf.io import load_into
+from ppkg.rdf.namespaces import PREFIXES
+from ppkg.rdf.terms import to_ox
+from ppkg.validation.context import existing_graph
+from ppkg.validation.shacl import run_shacl, shapes_graph, vocabulary_graph
 
 T = TypeVar("T")
 QUERY = "programs-by-training-topic"
@@ -58,7 +58,7 @@ def timed(label: str, fn: Callable[[], T]) -> T:
 def parse_all(data_dir: Path) -> ox.Store:
     """Every file ``ppkg.load`` reads, parsed into a fresh store as ppkg parses them (no merge)."""
     store = ox.Store()
-    for f in shipped_files(data_dir):
+    for f in graph_files(data_dir):
         load_into(store, f.path, f.graph)
     return store
 

@@ -52,10 +52,17 @@ from rdflib import BNode, Graph, URIRef
 
 import generate
 import ppkg
-from ppkg import shipped
-from ppkg.contributions import existing_graph, existing_store
-from ppkg.params import LabelIndex
-from ppkg.validation import StoreView, context_of, contribution_nodes, validate_contribution, validate_graph
+from ppkg.query.names import LabelIndex
+from ppkg.rdf import shipped
+from ppkg.validation.context import (
+    StoreView,
+    context_of,
+    contribution_nodes,
+    existing_graph,
+    existing_store,
+    validate_contribution,
+)
+from ppkg.validation.shacl import validate_graph
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import ppkg
-from ppkg import shipped
+from ppkg.rdf import shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ def shipped_digest() -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def sparql_endpoint(kg: ppkg.KnowledgeGraph) -> Iterator[str]:
     """A real Oxigraph SPARQL server on 127.0.0.1 (free port) serving the shipped graph; its query URL."""
-    from ppkg.server import SparqlServer
+    from ppkg.serve.server import SparqlServer
 
     with SparqlServer(kg.files) as server:
         yield server.query_url

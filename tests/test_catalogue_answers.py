@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 import ppkg
-from ppkg.remote import inject_values
-from ppkg.results import QueryResult
+from ppkg.query.remote import inject_values
+from ppkg.query.results import QueryResult
 
 Answer = Callable[..., QueryResult]
 

@@ -11,7 +11,7 @@ from subprocess import CompletedProcess
 
 import pytest
 
-from ppkg import shipped
+from ppkg.rdf import shipped
 
 from .conftest import tree_digest
 

@@ -10,8 +10,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import ppkg
-from ppkg import shipped
-from ppkg.namespaces import ID, PPKG
+from ppkg.rdf import shipped
+from ppkg.rdf.namespaces import ID, PPKG
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -288,11 +288,13 @@ def test_engines_agree_on_the_catalogue(kg: ppkg.KnowledgeGraph, kg_rdflib: ppkg
 
 
 def test_shipped_data_uses_only_declared_terms_and_well_typed_values() -> None:
-    from ppkg.lint import lint
-    from ppkg.validation import shipped_union, vocabulary_graph
+    from ppkg.rdf.datadir import data_directory
+    from ppkg.validation.context import existing_graph
+    from ppkg.validation.lint import lint
+    from ppkg.validation.shacl import vocabulary_graph
 
     everything = Graph()
-    everything += shipped_union()
+    everything += existing_graph(data_directory())
     everything += vocabulary_graph()
     problems = [p for p in lint(everything) if p.constraint and not p.constraint.endswith("namespace")]
     assert problems == []

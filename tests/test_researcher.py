@@ -12,11 +12,10 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 import ppkg
-from ppkg import shipped
-from ppkg.catalogue import Catalogue, parse_header, render_markdown
 from ppkg.errors import PpkgError
-from ppkg.export import export
-from ppkg.reasoning import ReasoningError
+from ppkg.query.catalogue import Catalogue, parse_header, render_markdown
+from ppkg.query.reasoning import ReasoningError
+from ppkg.rdf import shipped
 
 from .conftest import tree_digest
 
@@ -41,7 +40,7 @@ def test_header_validates_against_the_schema(spec: ppkg.QuerySpec) -> None:
 def test_query_parses_on_both_engines(spec: ppkg.QuerySpec) -> None:
     from rdflib.plugins.sparql import prepareQuery
 
-    from ppkg.namespaces import PREFIXES
+    from ppkg.rdf.namespaces import PREFIXES
 
     prepareQuery(spec.text, initNs=PREFIXES)
     ppkg.load(shipped_data=False).query(spec.text, **{p.name: URIRef("urn:x") for p in spec.params})
@@ -189,8 +188,8 @@ def test_reason_cli(run_ppkg: Run) -> None:
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig", "nquads", "jsonld", "nt"])
 def test_export_round_trips_and_is_deterministic(kg: ppkg.KnowledgeGraph, fmt: str) -> None:
-    first = export(kg, fmt)
-    assert export(ppkg.load(), fmt) == first
+    first = kg.export(fmt)
+    assert ppkg.load().export(fmt) == first
     if fmt in ("trig", "nquads"):
         back = Dataset()
         back.parse(data=first, format=fmt)
@@ -246,7 +245,7 @@ def test_adhoc_query_with_bindings(kg: ppkg.KnowledgeGraph) -> None:
 def test_ppkg_serve_command(run_ppkg: Run) -> None:
     import subprocess
 
-    from ppkg.server import free_port
+    from ppkg.serve.server import free_port
 
     from .conftest import ppkg_command
 
@@ -280,9 +279,9 @@ def test_ppkg_serve_command(run_ppkg: Run) -> None:
 
 
 def test_reasoning_size_bound_is_a_clear_error(kg: ppkg.KnowledgeGraph) -> None:
-    from ppkg.reasoning import infer
+    from ppkg.query.reasoning import infer
 
-    nquads = export(kg, "nquads").encode("utf-8")
+    nquads = kg.export("nquads").encode("utf-8")
     with pytest.raises(ReasoningError, match="more than the limit of 10"):
         infer(nquads, "rdfs", max_triples=10)
 
@@ -299,7 +298,7 @@ def test_query_time_limit(run_ppkg: Run) -> None:
 
 @pytest.mark.server
 def test_publish_to_a_graph_store_then_query_it(run_ppkg: Run, kg: ppkg.KnowledgeGraph) -> None:
-    from ppkg.server import SparqlServer
+    from ppkg.serve.server import SparqlServer
 
     with SparqlServer([], read_only=False) as empty:
         done = run_ppkg("publish", "--store", empty.store_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ppkg.errors import ParameterError, UnsafeQueryError
-from ppkg.safety import check_iri, check_read_only, mask, query_form
+from ppkg.query.safety import check_iri, check_read_only, mask, query_form
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,8 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from ppkg.validation import focus_targets, run_shacl, shapes_graph, untargeted_shapes
-from ppkg.validation import vocabulary_graph as background_graph
+from ppkg.validation.shacl import focus_targets, run_shacl, shapes_graph, untargeted_shapes
+from ppkg.validation.shacl import vocabulary_graph as background_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"

@@ -16,9 +16,9 @@ import pytest
 from rdflib import Graph
 
 import ppkg
-from ppkg import shipped
-from ppkg.contributions import existing_graph
-from ppkg.validation import validate_contribution, validate_graph
+from ppkg.rdf import shipped
+from ppkg.validation.context import existing_graph, validate_contribution
+from ppkg.validation.shacl import validate_graph
 
 from .conftest import ppkg_command, tree_digest
 
@@ -348,12 +348,12 @@ curriculum:mentor-moms a ppkg:TrainingCurriculum ; rdfs:label "Training curricul
 
 
 def test_installed_data_needs_a_data_dir_when_not_a_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ppkg import contributions
+    from ppkg.rdf import datadir, shipped
 
     monkeypatch.delenv("PPKG_DATA_DIR", raising=False)
-    monkeypatch.setattr(contributions.shipped, "root", lambda: Path("/nonexistent/ppkg/_shipped"))
+    monkeypatch.setattr(shipped, "root", lambda: Path("/nonexistent/ppkg/_shipped"))
     with pytest.raises(ppkg.PpkgError, match="read-only"):
-        contributions.data_dir(None)
+        datadir.writable_data_directory(None)
 
 
 @pytest.mark.parametrize("stage", ["after-validate", "after-temp-write", "before-rename", "after-rename"])

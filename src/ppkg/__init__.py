@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ppkg.catalogue import Catalogue, Param, QuerySpec
 from ppkg.errors import (
     DataFileError,
     EndpointError,
@@ -23,18 +22,19 @@ from ppkg.errors import (
     UnsafeQueryError,
 )
 from ppkg.graph import KnowledgeGraph, connect, load
-from ppkg.namespaces import ID, PPKG
-from ppkg.results import QueryResult
+from ppkg.query.catalogue import Catalogue, Param, QuerySpec
+from ppkg.query.results import QueryResult
+from ppkg.rdf.namespaces import ID, PPKG
 
 if TYPE_CHECKING:
-    from ppkg.stewardship import contribute, validate
-    from ppkg.validation import ValidationReport, ValidationResult
+    from ppkg.steward.api import contribute, validate
+    from ppkg.validation.report import ValidationReport, ValidationResult
 
 _LAZY = {
-    "contribute": "ppkg.stewardship",
-    "validate": "ppkg.stewardship",
-    "ValidationReport": "ppkg.validation",
-    "ValidationResult": "ppkg.validation",
+    "contribute": "ppkg.steward.api",
+    "validate": "ppkg.steward.api",
+    "ValidationReport": "ppkg.validation.report",
+    "ValidationResult": "ppkg.validation.report",
 }
 
 

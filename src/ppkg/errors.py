@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 EXIT_OK = 0
 """Success; for ``validate``: the data conforms."""
@@ -84,3 +85,35 @@ class EndpointError(PpkgError, ConnectionError):
 
 class CatalogueError(PpkgError, ValueError):
     """A ``.rq`` file of the catalogue has a missing or malformed ``#+`` header."""
+
+
+class ReasoningError(PpkgError, RuntimeError):
+    """Reasoning was stopped by its time or size bound, or failed."""
+
+
+class Report(Protocol):
+    """What a rejected contribution carries: a validation report (:class:`ppkg.ValidationReport`)."""
+
+    @property
+    def conforms(self) -> bool:
+        """False for a rejected contribution."""
+        ...
+
+    def problem_count(self) -> int:
+        """How many results made it fail."""
+        ...
+
+    def serialize(self, fmt: str = "text") -> str:
+        """The report as text, JSON or Turtle."""
+        ...
+
+
+class ContributionRejectedError(PpkgError):
+    """The contribution does not conform; nothing was written. ``report`` says why."""
+
+    exit_code = EXIT_VIOLATIONS
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        n = report.problem_count()
+        super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written")

@@ -2,84 +2,35 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal
 from rdflib.term import Identifier, Node
 
-from ppkg import shipped
-from ppkg.catalogue import Catalogue, QuerySpec
-
-if TYPE_CHECKING:
-    from ppkg.describe import Fact
-from ppkg.engines import Engine, GraphFile, OxigraphEngine, RdflibEngine, load_dataset
-from ppkg.errors import ParameterError, QueryTimeoutError
-from ppkg.namespaces import INFERENCE_GRAPH, ONTOLOGY_GRAPH, vocabulary_graph
-from ppkg.params import LABEL_INDEX_QUERY, LabelIndex, bind_params
-from ppkg.reasoning import DEFAULT_TIMEOUT as DEFAULT_REASON_TIMEOUT
-from ppkg.reasoning import PROFILES, infer
-from ppkg.results import QueryResult
-from ppkg.safety import check_read_only, unprojected
-from ppkg.terms import to_ox
+from ppkg.errors import ParameterError
+from ppkg.query.catalogue import Catalogue, QuerySpec
+from ppkg.query.describe import Fact
+from ppkg.query.describe import describe as describe_thing
+from ppkg.query.engines import Engine, OxigraphEngine, RdflibEngine
+from ppkg.query.limits import DEFAULT_QUERY_TIMEOUT, run_with_timeout
+from ppkg.query.names import LabelIndex
+from ppkg.query.params import bind_params
+from ppkg.query.reasoning import DEFAULT_TIMEOUT as DEFAULT_REASON_TIMEOUT
+from ppkg.query.reasoning import PROFILES, infer
+from ppkg.query.results import QueryResult
+from ppkg.query.safety import check_read_only, unprojected
+from ppkg.rdf.datadir import graph_files
+from ppkg.rdf.export import export as export_dataset
+from ppkg.rdf.io import GraphFile, load_dataset, syntax_of
+from ppkg.rdf.namespaces import ID, INFERENCE_GRAPH
+from ppkg.rdf.terms import to_ox
 
 ENGINES = ("oxigraph", "rdflib")
-DEFAULT_QUERY_TIMEOUT = 60.0
-"""Seconds an in-process query may take before :class:`~ppkg.errors.QueryTimeoutError` is raised."""
-
-T = TypeVar("T")
-
-
-def run_with_timeout(work: Callable[[], T], timeout: float | None) -> T:
-    """Run ``work`` in a daemon thread and wait at most ``timeout`` seconds for it.
-
-    Neither engine can cancel a running query, so a query that times out is abandoned: it stops when it
-    finishes or when the process exits (the command line exits right away).
-    """
-    if timeout is None:
-        return work()
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as err:  # handed to the caller's thread
-            outcome["error"] = err
-
-    thread = threading.Thread(target=target, name="ppkg-query", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise QueryTimeoutError(
-            f"the query did not finish within {timeout:g} s (its time limit); narrow it, add a LIMIT, "
-            "or raise the limit with --timeout"
-        )
-    if "error" in outcome:
-        raise outcome["error"]
-    return cast(T, outcome["value"])
-
-
-"""In-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
-
-
-def shipped_files(data_dir: str | Path | None = None) -> list[GraphFile]:
-    """The ontology and vocabularies, and the data: the source graphs and contributions of ``data_dir``
-    (default ``$PPKG_DATA_DIR``, else the shipped data), each with the graph it goes into."""
-    import os
-
-    files = [GraphFile(shipped.ontology_file(), str(ONTOLOGY_GRAPH))]
-    files += [GraphFile(p, vocabulary_graph(p.stem)) for p in shipped.vocabulary_files()]
-    chosen = data_dir or os.environ.get("PPKG_DATA_DIR")
-    directory = Path(chosen) if chosen else shipped.root() / "data"
-    if not directory.is_dir():
-        raise ParameterError(f"{directory}: the data directory does not exist")
-    files += [GraphFile(p, None) for p in sorted(directory.glob("*.trig"))]
-    files += [GraphFile(p, None) for p in sorted((directory / "contributions").glob("*.trig"))]
-    return files
+"""The in-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
 
 
 class KnowledgeGraph:
@@ -163,8 +114,7 @@ class KnowledgeGraph:
     @cached_property
     def labels(self) -> LabelIndex:
         """Every name of every topic, program, rating level, state, setting, role, organization and framework."""
-        raw = self.engine.execute(LABEL_INDEX_QUERY, "SELECT", {})
-        return LabelIndex.build(raw.rows)
+        return LabelIndex.of_engine(self.engine)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -209,15 +159,11 @@ class KnowledgeGraph:
 
     def describe(self, thing: str) -> tuple[Identifier, list[Fact]]:
         """Everything the graph states about ``thing`` (a label, slug or IRI), each with its sources."""
-        from ppkg.describe import describe
-
-        return describe(self, thing)
+        return describe_thing(self, thing)
 
     def export(self, fmt: str = "trig", graph: str | None = None) -> str:
         """The whole graph, or one named graph, as Turtle, TriG, N-Quads, N-Triples or JSON-LD."""
-        from ppkg.export import export
-
-        return export(self, fmt, graph)
+        return export_dataset(self.dataset, fmt, graph)
 
     def _execute(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult:
         form = check_read_only(sparql)
@@ -250,7 +196,7 @@ def load(
     ``data_dir`` replaces the shipped data directory (source graphs plus ``contributions/``). Each query
     may take at most ``timeout`` seconds (``None``: no limit).
     """
-    files = shipped_files(data_dir) if shipped_data else []
+    files = graph_files(data_dir) if shipped_data else []
     files += files_of(extra)
     return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout, timeout=timeout)
 
@@ -262,7 +208,7 @@ def connect(endpoint: str, *, timeout: float = 30.0) -> KnowledgeGraph:
     (``ppkg serve`` starts such an endpoint). Catalogued queries, parameters and results work as
     in-process.
     """
-    from ppkg.remote import RemoteEngine
+    from ppkg.query.remote import RemoteEngine  # SPARQLWrapper is imported only for remote endpoints
 
     return KnowledgeGraph(engine=RemoteEngine(endpoint, timeout=timeout))
 
@@ -270,10 +216,8 @@ def connect(endpoint: str, *, timeout: float = 30.0) -> KnowledgeGraph:
 def _extra_file(path: Path) -> GraphFile:
     if not path.is_file():
         raise ParameterError(f"{path}: no such file")
-    if path.suffix in (".trig", ".nq"):
+    if syntax_of(path).quads:
         return GraphFile(path, None)
-    from ppkg.namespaces import ID
-
     return GraphFile(path, str(ID[f"graph/local/{path.stem}"]))
 
 

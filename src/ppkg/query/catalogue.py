@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from ppkg import shipped
 from ppkg.errors import CatalogueError, UnknownQueryError
-from ppkg.suggest import nearest
+from ppkg.rdf import shipped
+from ppkg.rdf.text import nearest
 
 PARAM_TYPES = (
     "topic",
@@ -60,6 +60,16 @@ class Param:
     default: str | None = None
     required: bool = False
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": self.default,
+            "required": self.required,
+            "description": self.description,
+        }
+
 
 @dataclass(frozen=True)
 class QuerySpec:
@@ -75,6 +85,17 @@ class QuerySpec:
     cq: tuple[str, ...] = ()
     description: str = ""
     header: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping: name, title, summary, tags, competency questions and parameters."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "cq": list(self.cq),
+            "params": [p.as_dict() for p in self.params],
+        }
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""

@@ -14,16 +14,17 @@ from functools import cache
 from rdflib import RDF, BNode, Graph, Literal
 from rdflib.namespace import OWL, SH
 
-from ppkg.namespaces import ID, PPKG, PREFIXES
-from ppkg.suggest import nearest
-from ppkg.validation import ValidationResult, vocabulary_graph
+from ppkg.rdf.namespaces import ID, PPKG, PREFIXES, SHAPES
+from ppkg.rdf.text import nearest
+from ppkg.validation.report import ValidationResult
+from ppkg.validation.shacl import vocabulary_graph
 
 REUSED_NAMESPACES = tuple(
     PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "schema", "org", "foaf")
 )
 """Namespaces whose terms a contribution may use besides ppkg's own."""
 
-LINT = str(PPKG) + "lint-"
+LINT = str(SHAPES) + "lint-"
 
 
 @cache

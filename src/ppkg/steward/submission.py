@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.namespace import SH
 
-from ppkg.engines import quiet_rdflib
-from ppkg.errors import DataFileError
-from ppkg.params import LabelIndex
-from ppkg.rdfio import load_into, read_checked
-from ppkg.template import convert
-from ppkg.validation import ValidationReport, ValidationResult, sort_results
+from ppkg.query.names import LabelIndex
+from ppkg.rdf.io import load_into, parse_merged, read_checked
+from ppkg.rdf.namespaces import SHAPES
+from ppkg.steward.templates import convert
+from ppkg.validation.report import ValidationReport, ValidationResult, sort_results
 
 
 @dataclass
@@ -55,21 +54,13 @@ def read_submission(paths: Sequence[Path], index: Callable[[], LabelIndex]) -> S
                     message=message,
                     severity=str(SH.Violation),
                     source_shape=None,
-                    constraint="https://w3id.org/ppkg/ontology#lint-template",
+                    constraint=str(SHAPES["lint-template"]),
                 )
                 for message in conversion.problems
             ]
             continue
         load_into(ox.Store(), path, None)  # strict syntax check with positions
-        fmt = {".trig": "trig", ".nq": "nquads", ".nt": "nt"}.get(path.suffix.lower(), "turtle")
-        dataset = Dataset()
-        with quiet_rdflib():
-            try:
-                dataset.parse(data=data, format=fmt)
-            except Exception as err:
-                raise DataFileError(str(path), f"cannot parse: {err}") from None
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            sub.graph.add((s, p, o))
+        sub.graph += parse_merged(data, path)
     return sub
 
 

@@ -7,21 +7,18 @@ all named graphs.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.term import Identifier, Node
 
 from ppkg.errors import QueryError, QuerySyntaxError
-from ppkg.namespaces import PREFIXES
-from ppkg.rdfio import load_into
-from ppkg.terms import from_ox, to_ox
+from ppkg.rdf.io import GraphFile, load_into, quiet_rdflib
+from ppkg.rdf.namespaces import PREFIXES
+from ppkg.rdf.terms import from_ox, to_ox
 
 Triple = tuple[Identifier, Identifier, Identifier]
 
@@ -47,19 +44,6 @@ class Engine(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class GraphFile:
-    """One RDF file and the named graph it is loaded into (``None``: the file names its own graphs)."""
-
-    path: Path
-    graph: str | None
-
-    @property
-    def format(self) -> str:
-        """The RDF syntax, from the file extension."""
-        return {".trig": "trig", ".nq": "nquads", ".nt": "nt"}.get(self.path.suffix, "turtle")
-
-
 class OxigraphEngine:
     """pyoxigraph's in-memory store: the default, 30× to 10,000× faster than rdflib's.
 
@@ -81,16 +65,6 @@ class OxigraphEngine:
         engine = cls(store)
         if merge:
             engine.merge_default_graph()
-        return engine
-
-    @classmethod
-    def from_dataset(cls, dataset: Dataset) -> OxigraphEngine:
-        """Copy an rdflib dataset into a fresh in-memory store."""
-        store = ox.Store()
-        data = dataset.serialize(format="nquads", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_QUADS)
-        engine = cls(store)
-        engine.merge_default_graph()
         return engine
 
     def merge_default_graph(self) -> None:
@@ -143,7 +117,7 @@ class RdflibEngine:
                 result = self.dataset.query(query, initNs=PREFIXES, initBindings=init)
         except ParseException as err:
             raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
-        except (RecursionError, RuntimeError, ValueError, TypeError, KeyError) as err:
+        except (RecursionError, RuntimeError, ValueError, TypeError, KeyError, OSError) as err:
             raise QueryError(f"the query failed: {type(err).__name__}: {err}") from None
         if result.type == "ASK":
             return RawResult(form, boolean=bool(result.askAnswer))
@@ -156,39 +130,3 @@ class RdflibEngine:
             for row in result
         ]
         return RawResult(form, variables=variables, rows=rows)
-
-
-def load_dataset(files: Iterable[GraphFile]) -> Dataset:
-    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs.
-
-    Files are checked with the strict parser first, so a broken file fails with ``file:line:col``.
-    """
-    dataset = Dataset(default_union=True)
-    for f in files:
-        load_into(ox.Store(), f.path, f.graph)
-        with quiet_rdflib():
-            if f.graph is None:
-                dataset.parse(f.path, format=f.format)
-            else:
-                dataset.graph(URIRef(f.graph)).parse(f.path, format=f.format)
-    return dataset
-
-
-@contextmanager
-def quiet_rdflib() -> Iterator[None]:
-    """Silence the deprecation warnings rdflib 7 raises from its own internals (not from ppkg's calls)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
-        yield
-
-
-def merged_graph(paths: Iterable[Path]) -> Graph:
-    """The triples of TriG/N-Quads files, every named graph merged into one rdflib graph."""
-    graph = Graph()
-    for path in paths:
-        dataset = Dataset()
-        with quiet_rdflib():
-            dataset.parse(path, format="nquads" if path.suffix == ".nq" else "trig")
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    return graph

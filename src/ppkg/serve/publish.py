@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ppkg.engines import OxigraphEngine
 from ppkg.errors import EndpointError
-from ppkg.graph import KnowledgeGraph
-from ppkg.safety import is_http_url
+from ppkg.query.engines import OxigraphEngine
+from ppkg.query.safety import is_http_url
+from ppkg.rdf.io import GraphFile
 
 
-def publish(kg: KnowledgeGraph, store_url: str, *, timeout: float = 120.0) -> int:
-    """Send every quad of ``kg`` to ``store_url``; return how many quads were sent."""
+def publish(files: Iterable[GraphFile], store_url: str, *, timeout: float = 120.0) -> int:
+    """Send every quad of the graph built from ``files`` to ``store_url``; return how many quads were sent."""
     if not is_http_url(store_url):
         raise EndpointError(f"not an http(s) Graph Store URL: {store_url!r}")
-    engine = kg.engine
-    if not isinstance(engine, OxigraphEngine):
-        engine = OxigraphEngine.from_files(kg.files)
+    engine = OxigraphEngine.from_files(files)
     body = engine.store.dump(format=ox.RdfFormat.N_QUADS) or b""
     request = urllib.request.Request(
         store_url, data=body, method="POST", headers={"Content-Type": "application/n-quads"}

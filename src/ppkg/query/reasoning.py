@@ -14,7 +14,7 @@ import sys
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ppkg.errors import PpkgError
+from ppkg.errors import ReasoningError
 
 PROFILES = ("rdfs", "owlrl")
 """Reasoning profiles: RDFS, or OWL 2 RL (which includes RDFS)."""
@@ -25,10 +25,6 @@ DEFAULT_MAX_TRIPLES = 200_000
 """Most inferred triples accepted."""
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address-space limit of the reasoning process."""
-
-
-class ReasoningError(PpkgError, RuntimeError):
-    """Reasoning was stopped by its time or size bound, or failed."""
 
 
 def infer(
@@ -43,7 +39,7 @@ def infer(
         raise ReasoningError(f"unknown reasoning profile {profile!r}; use one of {', '.join(PROFILES)}")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "ppkg.reasoning", profile, str(max_triples)],
+            [sys.executable, "-m", "ppkg.query.reasoning", profile, str(max_triples)],
             input=nquads,
             capture_output=True,
             timeout=timeout,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Dataset, Graph, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 PPKG = Namespace("https://w3id.org/ppkg/ontology#")
@@ -15,6 +15,8 @@ SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+SHAPES = Namespace("https://w3id.org/ppkg/shapes#")
+"""SHACL shapes and the constraints of ppkg's own checks (lint, templates)."""
 
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 """Named graph holding ``ontology/ppkg.ttl``."""
@@ -26,11 +28,6 @@ INFERENCE_GRAPH = ID["graph/inferred"]
 def vocabulary_graph(name: str) -> str:
     """Return the IRI of the named graph that holds ``ontology/vocab/<name>.ttl``."""
     return str(ID[f"graph/vocabulary/{name}"])
-
-
-def source_graph(slug: str) -> str:
-    """Return the IRI of the named graph that holds ``data/<slug>.trig``."""
-    return str(ID[f"graph/{slug}"])
 
 
 PREFIXES: dict[str, str] = {
@@ -47,6 +44,7 @@ PREFIXES: dict[str, str] = {
     "org": str(ORG),
     "foaf": str(FOAF),
     "sh": str(SH),
+    "shapes": str(SHAPES),
 }
 """Prefixes pre-declared for every query and used when serialising."""
 
@@ -76,3 +74,30 @@ PREFIXES.update({prefix: str(ID[f"{path}/"]) for prefix, path in KIND_PREFIXES.i
 def sparql_prologue() -> str:
     """Return ``PREFIX`` declarations for :data:`PREFIXES`, one per line."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/ppkg/id/program/x`` → ``program:x`` (the longest matching ppkg prefix), or the IRI."""
+    best = max((ns for ns in PREFIXES.items() if iri.startswith(ns[1])), key=lambda ns: len(ns[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else iri
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#`` or ``/``: ``…ontology#state`` → ``state``."""
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def new_graph() -> Graph:
+    """An empty rdflib graph with every ppkg prefix bound (for deterministic, readable serialisations)."""
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    return graph
+
+
+def new_dataset() -> Dataset:
+    """An empty rdflib dataset with every ppkg prefix bound."""
+    dataset = Dataset()
+    for prefix, iri in PREFIXES.items():
+        dataset.bind(prefix, iri)
+    return dataset

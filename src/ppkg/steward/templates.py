@@ -22,9 +22,9 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD
 
 from ppkg.errors import DataFileError, UnknownValueError
-from ppkg.namespaces import ID, PPKG, SCHEMA
-from ppkg.params import LabelIndex
-from ppkg.safety import is_http_url
+from ppkg.query.names import LabelIndex
+from ppkg.query.safety import is_http_url
+from ppkg.rdf.namespaces import ID, PPKG, SCHEMA
 
 NULLS = {"", "na", "n/a", "null", "none", "-"}
 """Cell values read as empty."""

@@ -12,9 +12,9 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from ppkg.engines import RawResult
-from ppkg.namespaces import PREFIXES
-from ppkg.terms import to_python
+from ppkg.query.engines import RawResult
+from ppkg.rdf.namespaces import compact, new_graph
+from ppkg.rdf.terms import to_python
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 """Output formats for SELECT and ASK results. ``json`` is SPARQL 1.1 Query Results JSON."""
@@ -38,9 +38,7 @@ class QueryResult:
         self.boolean = raw.boolean
         self.graph: Graph | None = None
         if raw.form in ("CONSTRUCT", "DESCRIBE"):
-            self.graph = Graph()
-            for prefix, iri in PREFIXES.items():
-                self.graph.bind(prefix, iri)
+            self.graph = new_graph()
             for triple in raw.triples:
                 self.graph.add(triple)
         fields = self.variables or ["value"]
@@ -128,9 +126,6 @@ class QueryResult:
         Columns of bound parameters and IRI columns that have a ``…Label`` column beside them are left
         out; ``csv``/``json`` keep every column.
         """
-        import shutil
-
-        from rich.console import Console
         from rich.table import Table
 
         columns = self.table_columns()
@@ -139,11 +134,21 @@ class QueryResult:
             table.add_column(self.variables[i], overflow="fold")
         for row in self.terms:
             table.add_row(*(_cell(row[i]) for i in columns))
-        width = shutil.get_terminal_size((160, 24)).columns
-        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
-        console.print(table)
-        console.print(f"{len(self.terms)} row{'s' if len(self.terms) != 1 else ''}")
-        return console.export_text()
+        return render_text(table, f"{len(self.terms)} row{'s' if len(self.terms) != 1 else ''}")
+
+
+def render_text(*renderables: object) -> str:
+    """Rich renderables (tables, text) as plain text, as wide as the terminal."""
+    import shutil
+
+    from rich.console import Console
+
+    console = Console(
+        width=shutil.get_terminal_size((160, 24)).columns, record=True, file=io.StringIO(), color_system=None
+    )
+    for renderable in renderables:
+        console.print(renderable)
+    return console.export_text()
 
 
 def _cell(term: Identifier | None) -> str:
@@ -153,12 +158,6 @@ def _cell(term: Identifier | None) -> str:
     if isinstance(term, URIRef):
         return compact(str(term))
     return str(term)
-
-
-def compact(iri: str) -> str:
-    """``https://w3id.org/ppkg/id/program/x`` → ``id:program/x`` (the longest matching ppkg prefix)."""
-    best = max((ns for ns in PREFIXES.items() if iri.startswith(ns[1])), key=lambda ns: len(ns[1]), default=None)
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best else iri
 
 
 def _json_term(term: Identifier) -> dict[str, str]:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from rdflib import URIRef
 
 from ppkg.errors import UnknownValueError
-from ppkg.graph import KnowledgeGraph
-from ppkg.suggest import nearest, normalize
+from ppkg.query.names import as_iri
+from ppkg.query.results import QueryResult
+from ppkg.rdf.namespaces import ID, local_name
+from ppkg.rdf.text import nearest, normalize
+
+
+class Queryable(Protocol):
+    """Anything that runs read-only SPARQL with bound variables (a :class:`~ppkg.graph.KnowledgeGraph`)."""
+
+    def query(self, sparql: str, **bindings: Any) -> QueryResult:
+        """Run the query."""
+        ...
+
 
 NAMES_QUERY = """
 SELECT DISTINCT ?entity ?name WHERE {
@@ -52,11 +64,28 @@ class Fact:
         """The sources, ``; ``-separated (source titles; short graph names for vocabularies)."""
         return "; ".join(self.sources)
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "direction": "in" if self.incoming else "out",
+            "property": self.predicate,
+            "value": self.value,
+            "valueLabel": self.value_label,
+            "graphs": list(self.graphs),
+            "sources": list(self.sources),
+        }
 
-def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
+
+@dataclass
+class _Grouped:
+    predicate_label: str
+    value_label: str | None
+    graphs: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+
+def resolve_thing(kg: Queryable, thing: str) -> URIRef:
     """The IRI of the thing a label, slug or IRI names (any kind of thing)."""
-    from ppkg.params import as_iri
-
     iri = as_iri(thing.strip())
     names: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
@@ -76,43 +105,33 @@ def resolve_thing(kg: KnowledgeGraph, thing: str) -> URIRef:
     raise UnknownValueError("thing", thing, nearest(thing, sorted(set(labels.values()))))
 
 
-def describe(kg: KnowledgeGraph, thing: str) -> tuple[URIRef, list[Fact]]:
+def describe(kg: Queryable, thing: str) -> tuple[URIRef, list[Fact]]:
     """Resolve ``thing`` and return every statement about it (outgoing first), each with its source."""
     iri = resolve_thing(kg, thing)
-    grouped: dict[tuple[bool, str, str], dict[str, object]] = {}
+    grouped: dict[tuple[bool, str, str], _Grouped] = {}
     for row in kg.query(FACTS_QUERY, thing=iri).terms:
         _, direction, prop, plabel, value, vlabel, graph, title = row
         key = (str(direction) == "in", str(prop), str(value))
         entry = grouped.setdefault(
             key,
-            {
-                "plabel": str(plabel) if plabel is not None else _short(str(prop)),
-                "vlabel": str(vlabel) if vlabel is not None else None,
-                "graphs": set(),
-                "sources": set(),
-            },
+            _Grouped(
+                str(plabel) if plabel is not None else local_name(str(prop)),
+                str(vlabel) if vlabel is not None else None,
+            ),
         )
-        entry["graphs"].add(str(graph))  # type: ignore[attr-defined]
-        short = str(graph).removeprefix("https://w3id.org/ppkg/id/graph/")
-        entry["sources"].add(str(title) if title is not None else short)  # type: ignore[attr-defined]
+        entry.graphs.add(str(graph))
+        entry.sources.add(str(title) if title is not None else str(graph).removeprefix(str(ID["graph/"])))
     facts = [
         Fact(
             incoming=incoming,
             predicate=prop,
-            predicate_label=str(e["plabel"]),
+            predicate_label=e.predicate_label,
             value=value,
-            value_label=e["vlabel"],  # type: ignore[arg-type]
-            graphs=tuple(sorted(e["graphs"])),  # type: ignore[call-overload]
-            sources=tuple(sorted(e["sources"])),  # type: ignore[call-overload]
+            value_label=e.value_label,
+            graphs=tuple(sorted(e.graphs)),
+            sources=tuple(sorted(e.sources)),
         )
         for (incoming, prop, value), e in grouped.items()
     ]
     facts.sort(key=lambda f: (f.incoming, f.predicate_label.casefold(), (f.value_label or f.value).casefold()))
     return iri, facts
-
-
-def _short(iri: str) -> str:
-    for sep in ("#", "/"):
-        if sep in iri:
-            iri = iri.rsplit(sep, 1)[-1]
-    return iri

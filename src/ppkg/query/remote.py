@@ -18,10 +18,10 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from ppkg.engines import RawResult
 from ppkg.errors import EndpointError, QuerySyntaxError
-from ppkg.namespaces import sparql_prologue
-from ppkg.safety import blank_tokens, is_http_url
+from ppkg.query.engines import RawResult
+from ppkg.query.safety import blank_tokens, is_http_url
+from ppkg.rdf.namespaces import sparql_prologue
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for an endpoint's answer."""

@@ -1,27 +1,25 @@
-"""Turning what a user types for a parameter into the RDF term it stands for.
+"""Names people type for the things in the graph, and the one resolver that turns a name into an IRI.
 
 Topics, programs, ratings, states, settings, roles, organizations and frameworks are named by any of
 their labels (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``, ``skos:notation``, the state code or
-the IRI's slug), in any case and punctuation, or by IRI (full, ``<…>`` or ``prefix:local``). The result is
-a term that is *bound* to the query variable, never pasted into the query text.
+the IRI's slug), in any case and punctuation, or by IRI (full, ``<…>`` or ``prefix:local``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 from rdflib.term import Identifier
 
-from ppkg.catalogue import Param, QuerySpec
-from ppkg.errors import ParameterError, UnknownValueError
-from ppkg.namespaces import PREFIXES
-from ppkg.safety import check_iri
-from ppkg.suggest import nearest, normalize
+from ppkg.errors import UnknownValueError
+from ppkg.query.engines import Engine, OxigraphEngine
+from ppkg.query.safety import check_iri
+from ppkg.rdf.io import GraphFile
+from ppkg.rdf.namespaces import PREFIXES
+from ppkg.rdf.text import nearest, normalize
 
 ENTITY_CLASSES: dict[str, str] = {
     "topic": "ppkg:TrainingTopic",
@@ -77,6 +75,16 @@ class LabelIndex:
             by_name[k][normalize(slug)].add(e)
         return cls(by_name, display, members)
 
+    @classmethod
+    def of_engine(cls, engine: Engine) -> LabelIndex:
+        """The names of everything nameable that ``engine``'s graph holds."""
+        return cls.build(engine.execute(LABEL_INDEX_QUERY, "SELECT", {}).rows)
+
+    @classmethod
+    def of_files(cls, files: Iterable[GraphFile]) -> LabelIndex:
+        """The names of everything nameable in RDF files (loaded into a scratch Oxigraph store)."""
+        return cls.of_engine(OxigraphEngine.from_files(files))
+
     def label(self, iri: str) -> str:
         """The display label of an entity (its IRI when it has none)."""
         return self.display.get(iri, iri)
@@ -112,57 +120,3 @@ def as_iri(value: str) -> str | None:
     if sep and local.startswith("//"):
         return check_iri(value)
     return None
-
-
-def _literal_int(value: str) -> Literal:
-    try:
-        return Literal(int(value.strip()))
-    except ValueError:
-        raise ParameterError(f"expected a whole number, got {value!r}") from None
-
-
-def _literal_date(value: str) -> Literal:
-    try:
-        return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
-    except ValueError:
-        raise ParameterError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
-_SCALARS: dict[str, Callable[[str], Identifier]] = {
-    "string": Literal,
-    "int": _literal_int,
-    "date": _literal_date,
-    "iri": lambda v: URIRef(as_iri(v.strip()) or check_iri(v.strip())),
-}
-
-
-def bind_params(
-    spec: QuerySpec, given: Mapping[str, str | None], index: Callable[[], LabelIndex]
-) -> dict[str, Identifier]:
-    """Resolve the values given for ``spec``'s parameters (defaults filling the gaps) to terms.
-
-    A parameter with neither a value nor a default stays unbound, which makes it match anything.
-    """
-    declared = {p.name: p for p in spec.params}
-    unexpected = sorted(set(given) - set(declared))
-    if unexpected:
-        known = ", ".join(declared) or "none"
-        raise ParameterError(f"query {spec.name!r} has no parameter {unexpected[0]!r} (parameters: {known})")
-    bindings: dict[str, Identifier] = {}
-    for name, param in declared.items():
-        value = given.get(name)
-        if value is None:
-            value = param.default
-        if value is None or value == "":
-            if param.required:
-                raise ParameterError(f"query {spec.name!r} needs --param {name}=… ({param.description})")
-            continue
-        bindings[name] = resolve_value(param, value, index)
-    return bindings
-
-
-def resolve_value(param: Param, value: str, index: Callable[[], LabelIndex]) -> Identifier:
-    """Resolve one value for one parameter."""
-    if param.type in ENTITY_CLASSES:
-        return index().resolve(param.type, value)
-    return _SCALARS[param.type](value)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ppkg import shipped
-from ppkg.contributions import Contribution, check, existing_graph, existing_store
-from ppkg.contributions import contribute as store_contribution
-from ppkg.contributions import data_dir as writable_data_dir
-from ppkg.graph import load
-from ppkg.steward import read_submission
-from ppkg.validation import ValidationReport, validate_graph
+from ppkg.query.names import LabelIndex
+from ppkg.rdf.datadir import data_directory, graph_files, writable_data_directory
+from ppkg.steward.store import Contribution, check
+from ppkg.steward.store import contribute as store_contribution
+from ppkg.steward.submission import read_submission
+from ppkg.validation.context import existing_graph, existing_store
+from ppkg.validation.report import ValidationReport
+from ppkg.validation.shacl import validate_graph
 
 
 def validate(
@@ -23,11 +23,10 @@ def validate(
     With no paths, the whole graph of the data directory (default ``$PPKG_DATA_DIR``, else the shipped
     data) is validated. Unreadable input raises :class:`~ppkg.errors.DataFileError`.
     """
-    chosen = data_dir or os.environ.get("PPKG_DATA_DIR")
-    directory = Path(chosen) if chosen else shipped.root() / "data"
+    directory = data_directory(data_dir)
     if not paths:
         return validate_graph(existing_graph(directory), strict=strict)
-    submission = read_submission([Path(p) for p in paths], lambda: load(data_dir=directory).labels)
+    submission = read_submission([Path(p) for p in paths], lambda: LabelIndex.of_files(graph_files(directory)))
     return check(submission, existing_store(directory), strict=strict)
 
 
@@ -44,6 +43,6 @@ def contribute(
     Returns the stored contribution (``None`` if nothing was new) and the report; raises
     :class:`~ppkg.contributions.ContributionRejectedError` (nothing written) when it does not conform.
     """
-    directory = writable_data_dir(data_dir)
-    submission = read_submission([Path(p) for p in paths], lambda: load(data_dir=directory).labels)
+    directory = writable_data_directory(data_dir)
+    submission = read_submission([Path(p) for p in paths], lambda: LabelIndex.of_files(graph_files(directory)))
     return store_contribution(submission, by=by, source=source, directory=directory, strict=strict)

@@ -20,32 +20,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.term import Node
 
-from ppkg import shipped
-from ppkg.engines import GraphFile, OxigraphEngine, merged_graph, quiet_rdflib
-from ppkg.errors import DataFileError, PpkgError
-from ppkg.namespaces import ID, PPKG, PREFIXES
-from ppkg.safety import is_http_url
-from ppkg.steward import Submission, with_rows
-from ppkg.validation import StoreView, ValidationReport, validate_contribution
-
-CONTRIBUTIONS = "contributions"
-"""Sub-directory of the data directory that holds the contributions."""
-
-
-class ContributionRejectedError(PpkgError):
-    """The contribution does not conform; nothing was written. ``report`` says why."""
-
-    exit_code = 1
-
-    def __init__(self, report: ValidationReport) -> None:
-        self.report = report
-        n = len(report.violations) if not report.strict else len(report.results)
-        super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written")
+from ppkg.errors import ContributionRejectedError, DataFileError, ParameterError, PpkgError, UnknownValueError
+from ppkg.query.safety import is_http_url
+from ppkg.rdf.datadir import CONTRIBUTIONS, data_files, writable_data_directory
+from ppkg.rdf.io import merged_graph, quiet_rdflib
+from ppkg.rdf.namespaces import ID, PPKG, new_dataset
+from ppkg.rdf.text import nearest
+from ppkg.steward.submission import Submission, with_rows
+from ppkg.validation.context import StoreView, existing_store, validate_contribution
+from ppkg.validation.lint import lint
+from ppkg.validation.report import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -62,38 +52,18 @@ class Contribution:
     source: str | None
     triples: int
 
-
-def data_dir(explicit: str | Path | None = None) -> Path:
-    """The writable data directory: ``explicit``, else ``$PPKG_DATA_DIR``, else a source checkout's ``data/``."""
-    chosen = explicit or os.environ.get("PPKG_DATA_DIR")
-    if chosen:
-        path = Path(chosen)
-        if not path.is_dir():
-            raise PpkgError(f"{path}: the data directory does not exist")
-        return path
-    root = shipped.root()
-    if root.name == "_shipped":
-        raise PpkgError(
-            "the installed package's data is read-only: pass --data-dir DIR (or set PPKG_DATA_DIR) to a copy "
-            "made with `ppkg export --format trig`"
-        )
-    return root / "data"
-
-
-def data_files(directory: Path) -> list[Path]:
-    """The source graphs and contributions of a data directory, sorted."""
-    return sorted(directory.glob("*.trig")) + sorted((directory / CONTRIBUTIONS).glob("*.trig"))
-
-
-def existing_graph(directory: Path) -> Graph:
-    """The union of every graph in a data directory, as an rdflib graph (for whole-graph validation)."""
-    return merged_graph(data_files(directory))
-
-
-def existing_store(directory: Path) -> StoreView:
-    """The union of every graph in a data directory, in an Oxigraph store (fast to load and look up)."""
-    files = (GraphFile(p, None) for p in data_files(directory))
-    return StoreView(OxigraphEngine.from_files(files, merge=False).store)
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "graph": self.graph,
+            "by": self.by,
+            "at": self.at,
+            "file": self.input_file,
+            "sha256": self.sha256,
+            "source": self.source,
+            "statements": self.triples,
+        }
 
 
 def canonical_hash(graph: Graph) -> str:
@@ -140,7 +110,12 @@ def atomic_write(target: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     checkpoint("after-rename")
-    dir_fd = os.open(target.parent, os.O_RDONLY)
+    fsync_directory(target.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or unlink in ``directory`` durable."""
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
@@ -158,8 +133,6 @@ def _slug(text: str) -> str:
 
 def check(submission: Submission, existing: Graph | StoreView, *, strict: bool = False) -> ValidationReport:
     """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context."""
-    from ppkg.lint import lint
-
     report = validate_contribution(submission.graph, existing, strict=strict)
     report.results = [*lint(submission.graph), *report.results]
     return with_rows(report, submission)
@@ -183,10 +156,10 @@ def contribute(
     input_name = ", ".join(submission.names)
     input_bytes = submission.raw
     if not by.strip():
-        raise PpkgError("--by needs the name of the person contributing")
+        raise ParameterError("--by needs the name of the person contributing")
     if source is not None and not is_http_url(source):
-        raise PpkgError(f"--source must be an http(s) URL, got {source!r}")
-    directory = data_dir(directory)
+        raise ParameterError(f"--source must be an http(s) URL, got {source!r}")
+    directory = writable_data_directory(directory)
     with locked(directory):
         _clean_stale_temporaries(directory)
         existing = existing_store(directory)
@@ -201,15 +174,10 @@ def contribute(
         if len(new) == 0:
             return None, report
         digest = canonical_hash(new)
-        for known in list_contributions(directory):
-            if known.sha256 == hashlib.sha256(input_bytes).hexdigest() and known.triples == len(new):
-                return known, report
         when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
         cid = f"{when:%Y%m%d}-{digest[:12]}"
         graph_iri = URIRef(ID[f"graph/contribution/{cid}"])
-        dataset = Dataset()
-        for prefix, iri in PREFIXES.items():
-            dataset.bind(prefix, iri)
+        dataset = new_dataset()
         target = dataset.graph(graph_iri)
         for triple in new:
             target.add(triple)
@@ -265,20 +233,17 @@ def _record(path: Path) -> Contribution | None:
 
 def list_contributions(directory: Path | None = None) -> list[Contribution]:
     """The stored contributions, oldest first."""
-    directory = data_dir(directory)
+    directory = writable_data_directory(directory)
     records = [_record(p) for p in sorted((directory / CONTRIBUTIONS).glob("*.trig"))]
     return sorted((r for r in records if r is not None), key=lambda r: (r.at, r.id))
 
 
 def withdraw(cid: str, directory: Path | None = None) -> Contribution:
-    """Remove one contribution; refused if what remains would no longer conform."""
-    directory = data_dir(directory)
+    """Remove one contribution; refused while other data uses a node only it describes (that would dangle)."""
+    directory = writable_data_directory(directory)
     with locked(directory):
         known = {c.id: c for c in list_contributions(directory)}
         if cid not in known:
-            from ppkg.errors import UnknownValueError
-            from ppkg.suggest import nearest
-
             raise UnknownValueError("contribution", cid, nearest(cid, list(known)))
         record = known[cid]
         others = {path: merged_graph([path]) for path in data_files(directory) if path != record.path}
@@ -299,11 +264,7 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
             raise PpkgError(f"cannot withdraw {cid}: other data uses what it defines ({where}); withdraw that first")
         checkpoint("before-unlink")
         record.path.unlink()
-        dir_fd = os.open(record.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        fsync_directory(record.path.parent)
         return record
 
 

@@ -20,8 +20,9 @@ from types import TracebackType
 
 import pyoxigraph as ox
 
-from ppkg.engines import GraphFile, OxigraphEngine
 from ppkg.errors import EndpointError
+from ppkg.query.engines import OxigraphEngine
+from ppkg.rdf.io import GraphFile
 
 
 def oxigraph_binary() -> str:

@@ -1,0 +1,44 @@
+"""The ``ppkg`` command line.
+
+Exit codes: 0 success; 1 the data does not conform to the shapes (``validate``/``contribute``);
+2 bad input: an unknown query, topic or other value, an unsafe or malformed query, an unreadable file,
+an unreachable endpoint, or any other error (always one line on stderr, never a traceback).
+
+Each command lives in the module of its user (:mod:`~ppkg.cli.research`, :mod:`~ppkg.cli.stewardship`,
+:mod:`~ppkg.cli.serving`); errors are turned into messages and exit codes in one place, :func:`main`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ppkg.cli import research, serving, stewardship
+from ppkg.cli.app import app
+from ppkg.errors import EXIT_INPUT, PpkgError
+
+__all__ = ["app", "main", "research", "serving", "stewardship"]
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> None:
+    typer.echo(f"ppkg: error: {' '.join(message.split()) or 'unknown error'}", err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Entry point of the ``ppkg`` console script: run a command and turn every error into one line.
+
+    Usage errors (an unknown option, a missing argument) are reported by the command-line parser and exit 2;
+    Ctrl-C exits 130.
+    """
+    try:
+        app()
+    except PpkgError as err:
+        _fail(str(err), err.exit_code)
+    except RecursionError:
+        _fail("the input is nested too deeply to process")
+    except MemoryError:
+        _fail("out of memory while processing the input")
+    except Exception as err:  # last resort: one line and exit 2, never a traceback and never exit 1
+        _fail(f"{type(err).__name__}: {err}")

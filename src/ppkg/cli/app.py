@@ -1,0 +1,53 @@
+"""The Typer application every command registers on, and the few helpers commands share."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from ppkg.errors import EXIT_INPUT
+
+app = typer.Typer(
+    name="ppkg",
+    help="A knowledge graph of parent partner programs in child welfare: query, validate, contribute.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print ``ppkg: error: message`` on stderr and exit with ``code``."""
+    typer.echo(f"ppkg: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def write(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output``, or to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        fail(f"{output}: cannot write: {err.strerror}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ppkg import __version__
+
+        typer.echo(f"ppkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A knowledge graph of parent partner programs in child welfare."""
