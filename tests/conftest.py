@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -44,15 +44,19 @@ def ppkg_command() -> list[str]:
 def run_ppkg() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the installed ``ppkg`` command with arguments; returns the completed process (text)."""
 
-    def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    def run(
+        *args: str, stdin: str | None = None, cwd: Path | None = None, env: Mapping[str, str | None] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``env`` overrides variables (``None`` unsets one, e.g. ``{"COLUMNS": None}``)."""
+        merged: dict[str, str | None] = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+        environ = {key: value for key, value in merged.items() if value is not None}
         return subprocess.run(
             [*ppkg_command(), *args],
             input=stdin,
             capture_output=True,
             text=True,
             cwd=cwd,
-            env=env,
+            env=environ,
             timeout=300,
         )
 

@@ -2,9 +2,9 @@
 
 A block holds ``$ ppkg …`` command lines, each followed by its output (stdout, then stderr). Commands run
 from the repository root against a private copy of the data directory (``PPKG_DATA_DIR``), with
-``COLUMNS=120``. Contribution ids, times and the data directory's path vary between runs, so they are
-written as ``YYYYMMDD-xxxxxxxxxxxx``, ``YYYY-MM-DDThh:mm:ss+00:00`` and ``<data-dir>``; a command may use
-``YYYYMMDD-xxxxxxxxxxxx`` to mean the last id the previous commands printed.
+``COLUMNS=100`` (so that they read well on GitHub). Contribution ids, times and the data directory's path
+vary between runs, so they are written as ``YYYYMMDD-xxxxxxxxxxxx``, ``YYYY-MM-DDThh:mm:ss+00:00`` and
+``<data-dir>``; a command may use ``YYYYMMDD-xxxxxxxxxxxx`` to mean the last id the previous commands printed.
 
 Regenerate a page's outputs after a deliberate change: ``python -m tests.console docs/contributing-data.md``.
 """
@@ -66,7 +66,7 @@ class Session:
         """Run one ``ppkg …`` command line; return its normalised output."""
         args = shlex.split(command.replace(ID_MARK, self.last_id))
         assert args[0] == "ppkg", f"only ppkg commands can be run: {command}"
-        env = {**os.environ, "PPKG_DATA_DIR": str(self.dir), "COLUMNS": "120", "NO_COLOR": "1"}
+        env = {**os.environ, "PPKG_DATA_DIR": str(self.dir), "COLUMNS": "100", "NO_COLOR": "1"}
         done = subprocess.run([*self.ppkg, *args[1:]], capture_output=True, text=True, cwd=ROOT, env=env)
         text = done.stdout + done.stderr
         if ids := ID.findall(text):

@@ -30,7 +30,8 @@ from ppkg.query.results import QueryResult
 Answer = Callable[..., QueryResult]
 
 CASEY_BRIEF = "What training models exist for new parent partners to become effective advocates?"
-CEBC = "The California Evidence-Based Clearinghouse for Child Welfare"
+CEBC = "CEBC"  # the topic page only ever calls itself "CEBC"; its full name is the curation graph's
+CURATION = "Curation by the ppkg project"
 CEBC_SOURCE = "CEBC: Parent Partner Programs for Families Involved in the Child Welfare System"
 CEBC_TOPIC_AREA = "Parent Partner Programs for Families Involved in the Child Welfare System"
 
@@ -156,7 +157,7 @@ def test_programs_by_rating(answer: Answer) -> None:
 
 def test_program_curriculum(answer: Answer) -> None:
     morrison = answer("program-curriculum")  # default: Morrison Child & Family Services
-    assert len(morrison) == 22  # 15 items; six of them name two or three subjects
+    assert len(morrison) == 23  # 15 items; seven of them cover two or three topics
     items = list(dict.fromkeys((r.position, r.itemLabel) for r in morrison))
     assert items == list(enumerate(MORRISON_ITEMS, start=1))
     topics: dict[int, list[str]] = {}
@@ -165,6 +166,7 @@ def test_program_curriculum(answer: Answer) -> None:
     assert topics[4] == ["boundaries", "ethics", "professionalism"]
     assert topics[5] == ["motivational interviewing", "stages of change"]
     assert topics[11] == ["community resources", "system navigation"]
+    assert topics[10] == ["family dynamics", "mentoring and engagement skills"]  # "Mentoring skills: family dynamics"
     assert topics[14] == ["child abuse and neglect"]
     assert {(r.phaseLabel, r.hours) for r in morrison} == {(None, None)}  # no phases, no per-item hours
 
@@ -233,19 +235,31 @@ def test_common_training_topics(answer: Answer) -> None:
         ("child welfare system knowledge", 7),  # every brief program but Riverside
         ("cultural responsiveness", 7),  # every brief program but the Family Involvement Center
         ("mentoring and engagement skills", 7),  # every brief program but Iowa
+        ("boundaries and ethics", 6),  # FIC, Stanford, Iowa, NorthCare, Morrison, P4P
         ("professional conduct and ethics", 6),
         ("boundaries", 5),
         ("mandated reporting", 5),
-        ("program orientation", 5),
     ]
     assert counts["boundaries"] == (5, 5)
-    assert counts["program orientation"] == (5, 2)  # Morrison and P4P name it; Iowa, START, Stanford narrower
+    assert counts["boundaries and ethics"] == (6, 0)  # named by P4P and Morrison, as two subjects
+    # "Mentoring skills: family dynamics" (Morrison) is a mentoring skill in its own words.
+    assert counts["mentoring and engagement skills"] == (7, 1)
+    # Morrison ("Overview of the parent mentor program") and P4P ("P4P program components") name it;
+    # START's three START items are narrower. Stanford's "Discharge" and Iowa's "Building a Better
+    # Future" are not orientation: the brief gives only those words.
+    assert counts["program orientation"] == (3, 2)
+    assert counts["discharge"] == (1, 1)
+    assert counts["Building a Better Future"] == (1, 1)
     assert counts["motivational interviewing"] == (4, 4)
     assert counts["cultural competency"] == (4, 4)
     assert counts["self-care"] == (4, 4)
     assert counts["story sharing"] == (4, 4)
     assert counts["engagement"] == (4, 4)
-    assert counts["substance use"] == (3, 2)  # Iowa, START by name; NorthCare through recovery support
+    # Iowa ("Substance use") and START (the NCSACW modules) by name; NorthCare's list has no substance-use
+    # item, and its peer recovery support specialist certification is a certification.
+    assert counts["substance use"] == (2, 2)
+    assert counts["peer support training and certification"] == (3, 0)  # FIC, NorthCare, START
+    assert counts["peer support certification"] == (2, 0)  # FIC and NorthCare; START's is a training
     assert counts["Recovery Champions"] == (1, 1)
     assert all(r.programs >= r.directPrograms for r in rows)
     assert [r.programs for r in rows] == sorted((r.programs for r in rows), reverse=True)
@@ -387,7 +401,10 @@ def test_role_profile(answer: Answer) -> None:
     ]
     assert {r.roleLabel for r in parent_partner} == {"parent partner"}
 
-    for alias in ("family mentor", "peer partner", "parent mentor", "parent ally"):
+    # The seeds' names for the role: the Casey brief and topic page, and the CEBC page ("who may be
+    # called veterans, alumni, or other similar titles"). "Parent allies" are P4P's founders, not a name
+    # of the role.
+    for alias in ("family mentor", "peer partner", "parent mentor", "peer mentor", "veterans", "alumni"):
         assert answer("role-profile", role=alias).terms == parent_partner.terms, alias
 
     broker = answer("role-profile", role="cultural broker")
@@ -447,13 +464,16 @@ def test_role_frameworks(answer: Answer) -> None:
 
 def test_fact_provenance(answer: Answer) -> None:
     iowa = answer("fact-provenance")  # default: the Iowa Parent Partner Approach
-    # 11 statements from the training brief (and its credit to Sara Persons), the CEBC page's 5 and its
-    # rating claim, and the Iowa Parent Partner Project cited as evidence on both CDSS pages.
-    assert Counter(r.sourceLabel for r in iowa) == {
-        CASEY_BRIEF: 12,
-        CEBC_SOURCE: 6,
-        "CDSS: Parent Partner Resources": 1,
-        "CDSS: Peer Partners": 1,
+    # 10 statements from the training brief and its credit to Sara Persons; the CEBC page's 5 (its name
+    # for the program among them) and its rating claim. The CDSS pages cite the Iowa Parent Partner
+    # Project for parent partner programs in general, not for this program.
+    assert Counter(r.sourceLabel for r in iowa) == {CASEY_BRIEF: 11, CEBC_SOURCE: 6}
+    assert [r.sourceTitle for r in iowa if r.propertyLabel == "label"] == [
+        "Topic: Parent Partner Programs for Families Involved in the Child Welfare System"
+    ]
+    assert {str(r.valueLabel) for r in iowa if r.propertyLabel == "altLabel" and r.sourceTitle == CASEY_BRIEF} == {
+        "Parent Partners for Families",
+        "Iowa Parent Partners Approach",
     }
     casey = [r for r in iowa if r.sourceTitle == CASEY_BRIEF]
     assert {(r.publisherLabel, r.providerLabel, r.providedOn) for r in casey if r.direction == "out"} == {
@@ -466,9 +486,7 @@ def test_fact_provenance(answer: Answer) -> None:
     assert ("rated program", "CEBC rating of Iowa Parent Partner Approach", cebc_title) in facts
     assert ("altLabel", "Parent Partners - Iowa", cebc_title) in facts
     assert {r.providerLabel for r in iowa if r.sourceTitle != CASEY_BRIEF} == {None}
-    evidence = [r for r in iowa if r.propertyLabel == "evidence for"]
-    assert sorted(r.sourceTitle for r in evidence) == ["Parent Partner Resources", "Peer Partners"]
-    assert {r.publisherLabel for r in evidence} == {"California Department of Social Services"}
+    assert [r for r in iowa if r.propertyLabel == "evidence for"] == []
 
     start = answer("fact-provenance", thing="program:kentucky-start")
     assert {(r.providerLabel, r.providedOn) for r in start if r.direction == "out"} == {
@@ -477,19 +495,27 @@ def test_fact_provenance(answer: Answer) -> None:
     assert ("affiliate of", "National START Model") in {(r.propertyLabel, str(r.valueLabel)) for r in start}
 
     item = answer("fact-provenance", thing="id:curriculum/morrison-parent-mentor-program/item-05")
-    assert {(r.providerLabel, r.providedOn) for r in item} == {("Linda May Wacker", dt.date(2022, 1, 12))}
+    # The brief and Linda May Wacker (footnote 8) give the item; the topics it covers are the curation's.
+    by_source = {(r.sourceLabel, r.providerLabel) for r in item}
+    assert by_source == {(CASEY_BRIEF, "Linda May Wacker"), (CURATION, None)}
+    assert {r.providedOn for r in item if r.sourceLabel == CASEY_BRIEF} == {dt.date(2022, 1, 12)}
     assert ("verbatim text", "Mentoring skills: motivational interviewing and stages of change") in {
-        (r.propertyLabel, str(r.valueLabel)) for r in item
+        (r.propertyLabel, str(r.valueLabel)) for r in item if r.sourceLabel == CASEY_BRIEF
     }
+    assert sorted((str(r.valueLabel), r.publisherLabel) for r in item if r.propertyLabel == "covers topic") == [
+        ("motivational interviewing", "ppkg project"),
+        ("stages of change", "ppkg project"),
+    ]
 
     topic = answer("fact-provenance", thing="topic:self-care")
     assert {r.graph.rsplit("/", 1)[-1] for r in topic if r.source is None} == {"training-topics"}
-    items = sorted((str(r.valueLabel), r.providerLabel) for r in topic if r.direction == "in")
+    # The four items that cover self-care: mapped by the curation, with no information provider.
+    items = sorted((str(r.valueLabel), r.sourceLabel, r.providerLabel) for r in topic if r.direction == "in")
     assert items == [
-        ("Self-care", "Heather Cantamessa"),
-        ("Self-care", "Karin Kline"),
-        ("Self-care", "Roger DeLeon"),
-        ("Self-care and personal growth", "Linda May Wacker"),
+        ("Self-care", CURATION, None),
+        ("Self-care", CURATION, None),
+        ("Self-care", CURATION, None),
+        ("Self-care and personal growth", CURATION, None),
     ]
 
     role = answer("fact-provenance", thing="role:parent-partner")
@@ -499,7 +525,9 @@ def test_fact_provenance(answer: Answer) -> None:
         "Peer Partners",
         "Parent Partner Resources",
         cebc_title,
+        CURATION,  # its definition and the scope of the CDSS "peer partners", in the project's words
     }
+    assert {r.propertyLabel for r in role if r.sourceTitle == CURATION} == {"definition", "scopeNote"}
 
 
 # -- CQ10: no rating, and reviewed but not rated ----------------------------------------------------------------
@@ -592,7 +620,7 @@ CDSS_RESOURCES = {
     "Capacity Building Center for States (CBCS) website": ("website", "Capacity Building Center for States"),
     "Parent Partner Program Manual": ("manual", "Capacity Building Center for States"),
     "Birth Parent National Network (BPNN) website": ("website", "Birth Parent National Network"),
-    "Trauma-Informed Parent/Caregiver Leader Engagement": ("guide", "Lead4Tomorrow"),
+    "Trauma-Informed Parent/Caregiver Leader Engagement": ("guide", None),  # created by Family Hui; no publisher
     "CalSWEC Father Engagement Toolkit": ("toolkit", "CalSWEC"),
     "All County Information Notice I-54-20": ("information notice", "California Department of Social Services"),
 }
@@ -614,7 +642,8 @@ def test_program_lineage(answer: Answer) -> None:
         ),
         # "an affiliate of the national START model" (National START Model: Children and Family Futures)
         ("START", "affiliate of", "National START Model", "program model", "Children and Family Futures"),
-        # "grew out of the organization's wraparound services model"
+        # "grew out of the organization's wraparound services model": the organization runs it; the
+        # brief does not say who developed it
         (
             "Stanford Sierra Youth & Families",
             "grew out of",
@@ -623,7 +652,7 @@ def test_program_lineage(answer: Answer) -> None:
             "Stanford Sierra Youth & Families",
         ),
     ]
-    assert [r.organizationRelationLabel for r in rows] == ["partner organization", "developed by", "developed by"]
+    assert [r.organizationRelationLabel for r in rows] == ["partner organization", "developed by", "operated by"]
 
 
 # -- CQ13: curriculum gaps -------------------------------------------------------------------------------------------
@@ -677,7 +706,8 @@ def test_rating_scale_levels(answer: Answer) -> None:
     assert {r.scaleLabel for r in rows} == {"CEBC Scientific Rating Scale"}
     assert all(r.definition for r in rows)
     assert answer("rating-scale-levels", scale="https://w3id.org/ppkg/id/scale/cebc").terms == rows.terms
-    assert answer("rating-scale-levels", scale="id:scheme/training-topics").rows == []
+    with pytest.raises(ppkg.UnknownValueError):  # a concept scheme, but not a rating scale
+        answer("rating-scale-levels", scale="id:scheme/training-topics")
 
 
 # -- CQ15: audience and operators ------------------------------------------------------------------------------------
@@ -690,30 +720,30 @@ def test_program_audience_and_operators(answer: Answer) -> None:
     assert {
         ("START", "hosted by", "Kentucky state child welfare agency"),
         ("START", "hires peers through", "University of Kentucky"),
-        ("START", "target population", "families with young children impacted by parental substance use"),
+        ("START", "has target population", "families with young children impacted by parental substance use"),
         ("Iowa Parent Partner Approach", "operated by", "Children & Families of Iowa"),
         ("Iowa Parent Partner Approach", "originally implemented by", "Iowa Department of Human Services"),
         ("Morrison Child & Family Services", "partner organization", "Oregon state child welfare agency"),
         ("Parents for Parents", "partner organization", "Children's Home Society of Washington"),
         ("Riverside County Children's Services", "operated by", "Riverside County Children's Services"),
     } <= facts
-    texts = {r.programLabel: r.text for r in rows if r.aspect == "target population"}
+    texts = {r.programLabel: r.text for r in rows if r.aspect == "has target population"}
     assert texts["NorthCare"] == "parents with an open child welfare case whose children are in out-of-home care"
     assert texts["Iowa Parent Partner Approach"] == (
         "Parents involved with Department of Human Services’ Child Protective Services"
     )
     assert texts["Parents Anonymous"].endswith("serving in a parenting or caregiver role and children and ...")
     for name in NOT_RATED + ["Parents Anonymous"]:  # the CEBC page gives only the target population
-        assert {r.aspect for r in rows if r.programLabel == name} == {"target population"}
+        assert {r.aspect for r in rows if r.programLabel == name} == {"has target population"}
 
     start = answer("program-audience-and-operators", program="START")
     assert rows_of(start, "aspect", "valueLabel") == [
-        ("target population", "families with young children impacted by parental substance use"),
+        ("has target population", "families with young children impacted by parental substance use"),
         ("hosted by", "Kentucky state child welfare agency"),
         ("partner organization", "University of Kentucky"),
         ("hires peers through", "University of Kentucky"),
-        ("setting", "child welfare agency"),
-        ("state", "Kentucky"),
+        ("operates in setting", "child welfare agency"),
+        ("operates in state", "Kentucky"),
     ]
 
 
@@ -751,18 +781,21 @@ def test_implementation_considerations(answer: Answer) -> None:
 
 def test_ratings_as_of(answer: Answer) -> None:
     current = answer("ratings-as-of")  # promising, by the CEBC, latest claims
-    assert rows_of(current, "programLabel", "ratingLabel", "date", "bodyLabel") == [
-        ("Iowa Parent Partner Approach", "Promising Research Evidence", None, CEBC),
-        ("Parents Anonymous", "Promising Research Evidence", None, CEBC),
+    assert rows_of(current, "programLabel", "ratingLabel", "date", "dateStatus", "bodyLabel") == [
+        ("Iowa Parent Partner Approach", "Promising Research Evidence", None, "current, date unknown", CEBC),
+        ("Parents Anonymous", "Promising Research Evidence", None, "current, date unknown", CEBC),
     ]
-    # The shipped claims are undated: they count as current at any date.
-    assert answer("ratings-as-of", as_of="2010-01-01").terms[0][:-1] == current.terms[0][:-1]
-    assert [r.programLabel for r in answer("ratings-as-of", as_of="2010-01-01")] == [
-        "Iowa Parent Partner Approach",
-        "Parents Anonymous",
-    ]
+    # The CEBC page gives no rating date, and says the topic area "was added in 2010": its undated claims
+    # stand from that year on, never before.
+    assert {str(r.topicAreaAdded) for r in current} == {"2010"}
+    in_2010 = answer("ratings-as-of", as_of="2010-01-01")
+    assert [t[:-1] for t in in_2010.terms] == [t[:-1] for t in current.terms]  # all but the as_of column
+    assert answer("ratings-as-of", as_of="2009-12-31").rows == []
+    assert answer("ratings-as-of", as_of="2001-01-01").rows == []
+    assert answer("ratings-as-of", rating="*", as_of="2001-01-01").rows == []
     assert [r.programLabel for r in answer("ratings-as-of", rating="NR", as_of="2024-06-30")] == NOT_RATED
-    assert len(answer("ratings-as-of", rating="")) == 5
+    assert len(answer("ratings-as-of", rating="*")) == 5
+    assert {r.dateStatus for r in answer("ratings-as-of", rating="*")} == {"current, date unknown"}
     assert answer("ratings-as-of", body="Casey Family Programs").rows == []
 
 
@@ -855,10 +888,17 @@ def test_ratings_as_of_dated_claims(dated: Answer) -> None:
     assert dated("ratings-as-of", body="Example Clearinghouse", rating="NR", as_of="2016-01-01").rows == []
 
     # The CEBC's undated NR claim for Circle of Parents stands beside the fixture's dated promising one.
-    cebc = dated("ratings-as-of", rating="", as_of="2013-01-01")
-    assert [(r.programLabel, r.ratingLabel, r.date) for r in cebc if r.programLabel == "Circle of Parents"] == [
-        ("Circle of Parents", "Not able to be Rated", None),
-        ("Circle of Parents", "Promising Research Evidence", dt.date(2012, 1, 1)),
+    cebc = dated("ratings-as-of", rating="*", as_of="2013-01-01")
+    assert [
+        (r.programLabel, r.ratingLabel, r.date, r.dateStatus) for r in cebc if r.programLabel == "Circle of Parents"
+    ] == [
+        ("Circle of Parents", "Not able to be Rated", None, "current, date unknown"),
+        ("Circle of Parents", "Promising Research Evidence", dt.date(2012, 1, 1), "dated"),
     ]
     before = dated("ratings-as-of", as_of="2011-12-31")
     assert [r.programLabel for r in before] == ["Iowa Parent Partner Approach", "Parents Anonymous"]
+    # Before the CEBC topic area was added (2010) no CEBC claim stands; the fixture's undated claims name
+    # no topic area, so nothing bounds them.
+    assert dated("ratings-as-of", rating="*", as_of="2009-06-30").rows == []
+    early = dated("ratings-as-of", body="Example Clearinghouse", rating="*", as_of="2009-06-30")
+    assert [(r.programLabel, r.date) for r in early] == [("Morrison Child & Family Services", None), ("START", None)]

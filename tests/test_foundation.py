@@ -173,8 +173,9 @@ def test_topic_area_facts(kg: ppkg.KnowledgeGraph) -> None:
 
 def test_every_source_graph_has_provenance(kg: ppkg.KnowledgeGraph) -> None:
     rows = kg.query(
-        """SELECT ?g ?title ?publisher ?file WHERE { GRAPH ?g { ?g prov:wasDerivedFrom ?s .
-             ?s a ppkg:SourceDocument ; dcterms:title ?title ; dcterms:publisher ?publisher ; ppkg:seedFile ?file } }
+        """SELECT ?g ?title ?publisher ?file ?hash WHERE { GRAPH ?g { ?g prov:wasDerivedFrom ?s .
+             ?s a ppkg:SourceDocument ; dcterms:title ?title ; ppkg:seedFile ?file ; ppkg:contentHash ?hash
+             OPTIONAL { ?s dcterms:publisher/rdfs:label ?publisher } } }
            ORDER BY ?file"""
     ).rows
     assert [r.file for r in rows] == [
@@ -184,7 +185,18 @@ def test_every_source_graph_has_provenance(kg: ppkg.KnowledgeGraph) -> None:
         "003_d12a6fee5ccc751d.txt",
         "004_69a84d3de9bb1258.txt",
     ]
-    assert len(shipped.data_files()) == 5
+    # A source graph names the publisher only where the document does (the brief's casey.org footer,
+    # the CEBC page); the other publishers are the curation graph's statements.
+    assert [r.publisher for r in rows] == [None, None, "Casey Family Programs", None, "CEBC"]
+    # One file per source document, and the project's curation.
+    assert sorted(p.name for p in shipped.data_files()) == [
+        "casey-parent-partner-topic-page.trig",
+        "casey-training-models.trig",
+        "cdss-parent-partner-resources.trig",
+        "cdss-peer-partners.trig",
+        "cebc-parent-partner-topic-area.trig",
+        "curation.trig",
+    ]
 
 
 def test_information_provider_and_date_per_program(kg: ppkg.KnowledgeGraph) -> None:
@@ -261,7 +273,7 @@ def test_topic_by_iri_and_narrower_topics_included(kg: ppkg.KnowledgeGraph) -> N
 def test_cq2_promising(kg: ppkg.KnowledgeGraph, rating: str) -> None:
     rows = kg.run("programs-by-rating", rating=rating).rows
     assert [r.programLabel for r in rows] == CQ2
-    assert {r.bodyLabel for r in rows} == {"The California Evidence-Based Clearinghouse for Child Welfare"}
+    assert {r.bodyLabel for r in rows} == {"CEBC"}  # the page's name for itself
 
 
 def test_not_rated(kg: ppkg.KnowledgeGraph) -> None:
@@ -275,16 +287,8 @@ def test_not_rated(kg: ppkg.KnowledgeGraph) -> None:
 
 def test_unknown_topic_names_the_nearest(kg: ppkg.KnowledgeGraph) -> None:
     with pytest.raises(ppkg.UnknownValueError) as err:
-        kg.run("programs-by-training-topic", topic="motivational interview")
+        kg.run("programs-by-training-topic", topic="motivational intervewing")
     assert "motivational interviewing" in err.value.candidates
-
-
-def test_engines_agree_on_the_catalogue(kg: ppkg.KnowledgeGraph, kg_rdflib: ppkg.KnowledgeGraph) -> None:
-    for spec in kg.catalogue:
-        fast = kg.run(spec.name)
-        reference = kg_rdflib.run(spec.name)
-        assert fast.variables == reference.variables, spec.name
-        assert fast.terms == reference.terms, spec.name
 
 
 def test_shipped_data_uses_only_declared_terms_and_well_typed_values() -> None:
@@ -298,3 +302,18 @@ def test_shipped_data_uses_only_declared_terms_and_well_typed_values() -> None:
     everything += vocabulary_graph()
     problems = [p for p in lint(everything) if p.constraint and not p.constraint.endswith("namespace")]
     assert problems == []
+
+
+def test_one_version_number() -> None:
+    from importlib.metadata import version
+
+    assert ppkg.__version__ == version("ppkg")  # pyproject.toml is where it is written
+    versions = {}
+    for path in [shipped.ontology_file(), *shipped.shapes_files()]:
+        graph = Graph().parse(path)
+        for node in graph.subjects(RDF.type, OWL.Ontology):
+            versions[f"{path.name} <{node}>"] = str(graph.value(node, OWL.versionInfo))
+            if path == shipped.ontology_file():
+                versions[f"{path.name} owl:versionIRI"] = str(graph.value(node, OWL.versionIRI)).rsplit("/", 1)[-1]
+    assert len(versions) == 2 + len(shipped.shapes_files())
+    assert versions == dict.fromkeys(versions, ppkg.__version__)

@@ -17,6 +17,11 @@
   produce on their own are not counted against a fixture (the vocabularies point at nodes of the data, such as
   the CEBC organization, so they are checked together with the data by ``test_shipped_data_has_no_violations``).
 * Every node shape and property shape is named, described and has a message; every node shape has fixtures.
+* No property shape is a copy of another: a shape several node shapes use is written once, named after its
+  property (``shapes:labelShape``), and shared; a ``shapes:<Class>-<property>Shape`` belongs to one node shape.
+* The shapes agree with the ontology: ``sh:class``/``sh:datatype`` on a ppkg: property is its ``rdfs:range``, and
+  a property shape sits only on node shapes of classes in the property's ``rdfs:domain``.
+* The tables of ``shapes/README.md`` are generated from the shapes (``python tests/test_shapes.py``).
 * The shipped data (``data/*.trig`` + ontology + vocabularies) has no ``sh:Violation`` (warnings are allowed).
 """
 
@@ -32,7 +37,8 @@ from typing import NamedTuple
 import pyshacl
 import pytest
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import SH
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from ppkg.validation.shacl import focus_targets, run_shacl, shapes_graph, untargeted_shapes
@@ -40,14 +46,24 @@ from ppkg.validation.shacl import vocabulary_graph as background_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"
-SHAPE_FILES = {"core.ttl": SH.Violation, "recommended.ttl": SH.Warning}  # file -> severity of its shapes
+# file -> severity of its shapes
+SHAPE_FILES = {"core.ttl": SH.Violation, "recommended.ttl": SH.Warning, "corrections.ttl": SH.Violation}
 ONTOLOGY_FILE = ROOT / "ontology" / "ppkg.ttl"
 VOCAB_DIR = ROOT / "ontology" / "vocab"
 DATA_DIR = ROOT / "data"
 FIXTURES_DIR = Path(__file__).resolve().parent / "shapes"
 
 PPKG = Namespace("https://w3id.org/ppkg/ontology#")
-PREFIXES = {"ppkg": str(PPKG), "sh": str(SH)}
+SHAPES = Namespace("https://w3id.org/ppkg/shapes#")
+PREFIXES = {
+    "shapes": str(SHAPES),
+    "ppkg": str(PPKG),
+    "sh": str(SH),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+}
 EXPECT_LINE = re.compile(r"^#\s*expect:\s*(?P<shape>\S+)\s+(?P<component>\S+)\s*$")
 
 
@@ -225,7 +241,7 @@ def _lines(results: Iterable[Result]) -> str:
 def test_fixture(path: Path) -> None:
     kind = path.parent.name
     assert kind in ("valid", "invalid"), f"{path}: fixtures live in a valid/ or invalid/ directory"
-    shape = PPKG[path.parent.parent.name]
+    shape = SHAPES[path.parent.parent.name]
     results, targets = run_fixture(path)
     assert any(s == shape for s, _node in targets), f"{path}: no node of the fixture is a target of {_curie(shape)}"
 
@@ -282,7 +298,7 @@ def test_focused_validation_equals_full_validation(name: str) -> None:
 
 
 def test_every_node_shape_has_valid_and_invalid_fixtures() -> None:
-    shape_names = {_curie(s).removeprefix("ppkg:") for s in node_shapes(shapes_graph())}
+    shape_names = {_curie(s).removeprefix("shapes:") for s in node_shapes(shapes_graph())}
     problems = []
     for name in sorted(shape_names):
         for kind in ("valid", "invalid"):
@@ -312,33 +328,56 @@ def test_expect_lines_name_existing_shapes_and_components() -> None:
 
 
 def test_shapes_are_named_described_and_have_messages() -> None:
+    """Names say what a shape is for: ``shapes:<Class>Shape`` for a node shape, ``shapes:<Class>-<property>Shape``
+    for a property shape of that node shape only, ``shapes:<property>Shape`` for a property shape several node
+    shapes share (``…RecommendedShape`` in ``recommended.ttl``)."""
     problems = []
+    users: dict[Node, set[Node]] = {}  # property shape -> the node shapes that use it, in any file
+    for graph in shapes_by_file().values():
+        for shape in node_shapes(graph):
+            for prop in graph.objects(shape, SH.property):
+                users.setdefault(prop, set()).add(shape)
     for file_name, severity in SHAPE_FILES.items():
         graph = shapes_by_file()[file_name]
         suffix = "Shape" if severity == SH.Violation else "RecommendedShape"
         for shape in node_shapes(graph):
             label = _curie(shape)
-            if isinstance(shape, BNode) or not label.startswith("ppkg:") or not label.endswith(suffix):
-                problems.append(f"{file_name}: node shape {label} is not named ppkg:<Class>{suffix}")
+            if isinstance(shape, BNode) or not re.fullmatch(rf"shapes:[A-Z][A-Za-z]*{suffix}", label):
+                problems.append(f"{file_name}: node shape {label} is not named shapes:<Class>{suffix}")
             if graph.value(shape, SH.name) is None:
                 problems.append(f"{file_name}: node shape {label} has no sh:name")
             if graph.value(shape, RDFS.comment) is None:
                 problems.append(f"{file_name}: node shape {label} has no rdfs:comment")
             if graph.value(shape, SH.severity) != severity:
                 problems.append(f"{file_name}: node shape {label} must have sh:severity {_curie(severity)}")
-            prefix = label.removeprefix("ppkg:").removesuffix("Shape")
+            prefix = label.removeprefix("shapes:").removesuffix("Shape")
             for prop in graph.objects(shape, SH.property):
                 plabel = _curie(prop)
                 if isinstance(prop, BNode):
                     problems.append(f"{file_name}: {label} has a blank-node property shape")
-                    continue
-                if not re.fullmatch(rf"ppkg:{re.escape(prefix)}-[A-Za-z]+Shape", plabel):
-                    problems.append(f"{file_name}: property shape {plabel} is not named ppkg:{prefix}-<property>Shape")
+                elif not re.fullmatch(rf"shapes:({re.escape(prefix)}-[A-Za-z]+Shape|[a-z][A-Za-z]*{suffix})", plabel):
+                    problems.append(
+                        f"{file_name}: property shape {plabel} of {label} is not named shapes:{prefix}-<property>Shape "
+                        f"(its own) or shapes:<property>{suffix} (shared)"
+                    )
             for constraint in graph.objects(shape, SH.sparql):
                 if isinstance(constraint, BNode) or graph.value(constraint, SH.message) is None:
                     problems.append(f"{file_name}: SPARQL constraint {_curie(constraint)} needs an IRI and sh:message")
+        for prop, shapes in sorted(users.items(), key=lambda item: str(item[0])):
+            if prop not in property_shapes(graph):
+                continue
+            shared = "-" not in _curie(prop)
+            if shared and len(shapes) < 2:
+                problems.append(f"{file_name}: {_curie(prop)} is used by one node shape only: name it <Class>-<prop>")
+            if not shared and len(shapes) > 1:
+                names = ", ".join(sorted(map(_curie, shapes)))
+                problems.append(f"{file_name}: {_curie(prop)} is shared by {names}: name it after its property")
         for prop in property_shapes(graph):
+            if (prop, RDF.type, SH.PropertyShape) not in graph and prop in defined_elsewhere(file_name):
+                continue  # a shared shape of another file (shapes:labelShape of core.ttl)
             plabel = _curie(prop)
+            if prop not in users:
+                problems.append(f"{file_name}: property shape {plabel} is not used by any node shape")
             if graph.value(prop, SH.name) is None:
                 problems.append(f"{file_name}: property shape {plabel} has no sh:name")
             if graph.value(prop, SH.message) is None:
@@ -350,17 +389,265 @@ def test_shapes_are_named_described_and_have_messages() -> None:
     assert not problems, "\n".join(problems)
 
 
+def defined_elsewhere(file_name: str) -> set[Node]:
+    """The property shapes the other shapes files define."""
+    return {
+        shape
+        for other, graph in shapes_by_file().items()
+        if other != file_name
+        for shape in graph.subjects(RDF.type, SH.PropertyShape)
+    }
+
+
+def test_no_property_shape_is_a_copy_of_another() -> None:
+    """Two property shapes that differ only in their name and message are one shape, shared (see core.ttl)."""
+    graph = shapes_graph()
+    by_constraints: dict[frozenset[tuple[Node, Node, Node]], list[str]] = {}
+    for prop in property_shapes(graph):
+        by_constraints.setdefault(_constraints(graph, prop), []).append(_curie(prop))
+    copies = [sorted(names) for names in by_constraints.values() if len(names) > 1]
+    assert not copies, f"property shapes that are copies of each other: {sorted(copies)}"
+
+
+def _constraints(graph: Graph, shape: Node) -> frozenset[tuple[Node, Node, Node]]:
+    """What a shape checks: its triples (and those of its blank nodes: lists, ``sh:or`` members), in canonical
+    form, without its name and message."""
+    described = Graph()
+    root = BNode("shape")
+
+    def copy(node: Node, top: bool) -> None:
+        for predicate, value in graph.predicate_objects(node):
+            if top and predicate in (SH.name, SH.message):
+                continue
+            described.add((root if node == shape else node, predicate, value))
+            if isinstance(value, BNode):
+                copy(value, False)
+
+    copy(shape, True)
+    return frozenset(to_canonical_graph(described))
+
+
+@cache
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+def _path_property(graph: Graph, shape: Node) -> tuple[Node, bool] | None:
+    """The ppkg: property a property shape follows and whether it follows it backwards; None for other paths."""
+    path = graph.value(shape, SH.path)
+    inverse = graph.value(path, SH.inversePath) if isinstance(path, BNode) else None
+    prop = inverse if inverse is not None else path
+    if isinstance(prop, URIRef) and str(prop).startswith(str(PPKG)):
+        return prop, inverse is not None
+    return None
+
+
+def _values(graph: Graph, shape: Node, parameter: Node) -> set[Node]:
+    """The values of ``parameter`` on a shape and on the members of its ``sh:or``."""
+    found = set(graph.objects(shape, parameter))
+    for members in graph.objects(shape, SH["or"]):
+        for member in graph.items(members):
+            found |= set(graph.objects(member, parameter))
+    return found
+
+
+# sh:datatype matches a literal's datatype exactly, and Turtle writes 30 as an xsd:integer; an xsd:integer is an
+# xsd:decimal value (its XSD derivation), so a shape for a decimal-ranged property may also accept xsd:integer.
+XSD_DECIMAL, XSD_INTEGER = (URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer"))
+DERIVED_DATATYPES = {XSD_DECIMAL: {XSD_INTEGER}}
+
+
+def test_property_shapes_check_the_range_the_ontology_declares() -> None:
+    """``sh:class``/``sh:datatype`` of a property shape on a ppkg: property equal that property's ``rdfs:range``
+    (for an inverse path ``^ppkg:p``: its ``rdfs:domain``): the shapes never say something else than the ontology.
+
+    No subclass of a range is accepted instead of the range: where a shape must be narrower (a rating's level of
+    its own scale), it says so with another constraint. Properties without a range (``ppkg:evidenceFor``,
+    ``ppkg:resourceFor``) may be checked with ``sh:or`` of classes."""
+    onto, graph = ontology(), shapes_graph()
+    problems = []
+    for shape in property_shapes(graph):
+        found = _path_property(graph, shape)
+        if found is None:
+            continue
+        prop, inverse = found
+        kinds = set(onto.objects(prop, RDF.type))
+        if not kinds & {OWL.ObjectProperty, OWL.DatatypeProperty}:
+            problems.append(f"{_curie(shape)}: {_curie(prop)} is not a property of the ontology")
+            continue
+        expected = onto.value(prop, RDFS.domain if inverse else RDFS.range)
+        if expected is None:
+            continue
+        classes, datatypes = _values(graph, shape, SH["class"]), _values(graph, shape, SH.datatype)
+        if OWL.ObjectProperty in kinds or inverse:
+            problems += [f"{_curie(shape)}: sh:datatype on an object property {_curie(prop)}" for _ in datatypes]
+            problems += [
+                f"{_curie(shape)}: sh:class {_curie(c)}, but {_curie(prop)} has "
+                f"{'rdfs:domain' if inverse else 'rdfs:range'} {_curie(expected)}"
+                for c in sorted(classes - {expected}, key=str)
+            ]
+        else:
+            problems += [f"{_curie(shape)}: sh:class on a datatype property {_curie(prop)}" for _ in classes]
+            allowed = {expected, *DERIVED_DATATYPES.get(expected, set())}
+            problems += [
+                f"{_curie(shape)}: sh:datatype {_curie(d)}, but {_curie(prop)} has rdfs:range {_curie(expected)}"
+                for d in sorted(datatypes - allowed, key=str)
+            ]
+            if datatypes and expected not in datatypes:
+                problems.append(f"{_curie(shape)}: does not accept {_curie(expected)}, the range of {_curie(prop)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_property_shapes_sit_on_classes_of_the_property_domain() -> None:
+    """A property shape on ppkg:p belongs to node shapes of classes in ``rdfs:domain`` of p (its range for ``^p``)."""
+    onto, graph = ontology(), shapes_graph()
+    problems = []
+    for node_shape in node_shapes(graph):
+        for target in graph.objects(node_shape, SH.targetClass):
+            superclasses = set(onto.transitive_objects(target, RDFS.subClassOf))
+            for shape in graph.objects(node_shape, SH.property):
+                found = _path_property(graph, shape)
+                if found is None:
+                    continue
+                prop, inverse = found
+                expected = onto.value(prop, RDFS.range if inverse else RDFS.domain)
+                if expected is not None and expected not in superclasses:
+                    problems.append(
+                        f"{_curie(node_shape)} (class {_curie(target)}) uses {_curie(shape)}, but {_curie(prop)} has "
+                        f"{'rdfs:range' if inverse else 'rdfs:domain'} {_curie(expected)}"
+                    )
+    assert not problems, "\n".join(problems)
+
+
+# ppkg: properties no core shape checks, and why
+UNCHECKED_PROPERTIES = {
+    "hasEvidenceRating": "the inverse of ppkg:ratedProgram, left to inference: the data never states it",
+    "statedBy": "no range: a source credits an organization or a resource with a statement",
+}
+
+
+def test_every_ontology_property_is_checked_by_a_core_shape() -> None:
+    onto, core = ontology(), shapes_by_file()["core.ttl"]
+    declared = {
+        str(p).removeprefix(str(PPKG))
+        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+        for p in onto.subjects(RDF.type, kind)
+        if str(p).startswith(str(PPKG))
+    }
+    found = (_path_property(core, shape) for shape in property_shapes(core))
+    checked = {str(prop).removeprefix(str(PPKG)) for prop, _inverse in filter(None, found)}
+    assert declared - checked == set(UNCHECKED_PROPERTIES), sorted((declared - checked) ^ set(UNCHECKED_PROPERTIES))
+
+
 def test_shape_names_are_unique_across_files() -> None:
-    core, recommended = (shapes_by_file()[name] for name in SHAPE_FILES)
-    core_shapes = set(node_shapes(core)) | set(property_shapes(core))
-    recommended_shapes = set(node_shapes(recommended)) | set(property_shapes(recommended))
-    assert core_shapes.isdisjoint(recommended_shapes), sorted(map(_curie, core_shapes & recommended_shapes))
+    defined_in: dict[Node, list[str]] = {}
+    for file_name, graph in shapes_by_file().items():
+        for shape in {*graph.subjects(RDF.type, SH.NodeShape), *graph.subjects(RDF.type, SH.PropertyShape)}:
+            defined_in.setdefault(shape, []).append(file_name)
+    twice = {_curie(shape): files for shape, files in defined_in.items() if len(files) > 1}
+    assert not twice, twice
 
 
 def test_shapes_graph_is_well_formed_shacl() -> None:
     """The shapes graph validates against the SHACL-for-SHACL shapes (pySHACL's meta-SHACL check)."""
     conforms, _report, text = pyshacl.validate(Graph(), shacl_graph=shapes_graph(), meta_shacl=True, advanced=True)
     assert conforms, text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the tables of shapes/README.md (`python tests/test_shapes.py` rewrites them)
+# ---------------------------------------------------------------------------------------------------------------
+
+README = SHAPES_DIR / "README.md"
+TABLES_HEADING = "## Every shape"
+
+
+def shapes_tables() -> str:
+    """The "Every shape" section of ``shapes/README.md``, from the shapes files."""
+    out = [
+        TABLES_HEADING,
+        "",
+        "Generated from the shapes files (`python tests/test_shapes.py` rewrites this section, and a test checks that",
+        "it is current): the `rdfs:comment` of each node shape and the `sh:message` of each property shape. In each",
+        "file, the shared property shapes come first, with the node shapes that use them; then each node shape (in",
+        "bold) with the property shapes it alone has.",
+    ]
+    users: dict[Node, list[Node]] = {}  # property shape -> node shapes that use it, in any file
+    for graph in shapes_by_file().values():
+        for node in node_shapes(graph):
+            for prop in graph.objects(node, SH.property):
+                users.setdefault(prop, []).append(node)
+    shared = {prop for prop, used_by in users.items() if len(used_by) > 1}
+    for file_name, severity in SHAPE_FILES.items():
+        graph = shapes_by_file()[file_name]
+        defined = set(graph.subjects(RDF.type, SH.PropertyShape))
+        out += ["", f"### `{file_name}` ({_curie(severity).removeprefix('sh:')})", ""]
+        if shared & defined:
+            out += [
+                "#### Shared property shapes",
+                "",
+                "| shape | path | what it checks | used by |",
+                "|---|---|---|---|",
+            ]
+            for prop in sorted(shared & defined, key=str):
+                used_by = ", ".join(f"`{_name(graph, n)}`" for n in sorted(users[prop], key=str))
+                checks = _cell(graph, prop, SH.message)
+                out.append(f"| `{_name(graph, prop)}` | {_path_text(graph, prop)} | {checks} | {used_by} |")
+            out += ["", "#### Node shapes", ""]
+        out += ["| shape | target / path | what it checks |", "|---|---|---|"]
+        for node in node_shapes(graph):
+            own = sorted((p for p in graph.objects(node, SH.property) if p not in shared), key=str)
+            out.append(f"| **`{_name(graph, node)}`** | {_targets(graph, node)} | {_node_text(graph, node, shared)} |")
+            out += [f"| `{_name(graph, p)}` | {_path_text(graph, p)} | {_cell(graph, p, SH.message)} |" for p in own]
+    return "\n".join(out) + "\n"
+
+
+def _name(graph: Graph, term: Node) -> str:
+    return graph.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else str(term)
+
+
+def _cell(graph: Graph, subject: Node, predicate: Node) -> str:
+    return " ".join(str(graph.value(subject, predicate) or "").split()).replace("|", "\\|")
+
+
+def _path_text(graph: Graph, shape: Node) -> str:
+    path = graph.value(shape, SH.path)
+    if isinstance(path, URIRef):
+        return f"`{_name(graph, path)}`"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"`^{_name(graph, inverse)}`"
+    return "`" + " / ".join(_name(graph, step) for step in graph.items(path)) + "`"
+
+
+def _targets(graph: Graph, node: Node) -> str:
+    classes = sorted(_name(graph, c) for c in graph.objects(node, SH.targetClass))
+    subjects = sorted(_name(graph, p) for p in graph.objects(node, SH.targetSubjectsOf))
+    return "; ".join([*(f"class {c}" for c in classes), *([f"subjects of {', '.join(subjects)}"] if subjects else [])])
+
+
+def _node_text(graph: Graph, node: Node, shared: set[Node]) -> str:
+    text = _cell(graph, node, RDFS.comment)
+    iri = re.search(r"IRI of the form (\S+(?: \(or [^)]*\))?)", _cell(graph, node, SH.message))
+    if iri:
+        text += f" IRI: `{iri[1].rstrip(',')}`."
+    for constraint in sorted(graph.objects(node, SH.sparql), key=str):
+        text += f" SPARQL constraint `{_name(graph, constraint)}`: {_cell(graph, constraint, RDFS.label)}."
+    uses = sorted(_name(graph, p) for p in graph.objects(node, SH.property) if p in shared)
+    if uses:
+        text += " Shared: " + ", ".join(f"`{u}`" for u in uses) + "."
+    return text
+
+
+def _readme_parts() -> tuple[str, str]:
+    text = README.read_text(encoding="utf-8")
+    head, heading, tables = text.partition(f"\n{TABLES_HEADING}\n")
+    assert heading, f"{README} has no '{TABLES_HEADING}' section"
+    return head + "\n", heading.lstrip("\n") + tables
+
+
+def test_readme_tables_are_current() -> None:
+    assert _readme_parts()[1] == shapes_tables(), "shapes/README.md is stale: run `python tests/test_shapes.py`"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -380,3 +667,8 @@ def test_shipped_data_has_no_violations() -> None:
         data.add((s, p, o))
     violations = [r for r in validate(data) if r.severity == SH.Violation]
     assert violations == [], f"{len(violations)} violations in the shipped data:\n{_lines(violations)}"
+
+
+if __name__ == "__main__":  # rewrite the tables of shapes/README.md
+    README.write_text(_readme_parts()[0] + shapes_tables(), encoding="utf-8")
+    print(f"wrote {README}")

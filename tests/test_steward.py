@@ -115,10 +115,10 @@ def test_valid_file(run_ppkg: Run, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("case", "shape"),
     [
-        ("missing-label", "Program-labelShape"),
+        ("missing-label", "labelShape"),
         ("rating-outside-scale", "EvidenceRating-ratingLevelShape"),
         ("topic-outside-scheme", "CurriculumItem-coversTopicShape"),
-        ("dangling-reference", "Program-operatedByShape"),
+        ("dangling-reference", "Intervention-operatedByShape"),
         ("wrong-datatype", "CurriculumItem-positionShape"),
         ("duplicate-program", "Program-uniqueNameShape"),
     ],
@@ -266,10 +266,151 @@ def test_template_errors_name_row_and_column(run_ppkg: Run, tmp_path: Path) -> N
 
 
 def test_template_kinds(run_ppkg: Run) -> None:
-    for kind in ("program", "curriculum", "rating", "resource"):
+    for kind in ("program", "organization", "topic", "curriculum", "rating", "resource"):
         assert run_ppkg("template", kind).returncode == 0
     bad = run_ppkg("template", "spaceship")
     assert bad.returncode == 2 and "unknown template 'spaceship'" in bad.stderr
+
+
+def test_organization_and_topic_templates_can_be_contributed(run_ppkg: Run, tmp_path: Path, data_dir: Path) -> None:
+    organization, topic = tmp_path / "organization.csv", tmp_path / "topic.csv"
+    assert run_ppkg("template", "organization", "-o", str(organization)).returncode == 0
+    assert run_ppkg("template", "topic", "-o", str(topic)).returncode == 0
+    assert organization.read_text(encoding="utf-8").startswith("slug,name,type,alt_names,state,url")
+    assert topic.read_text(encoding="utf-8").startswith("slug,label,alt_labels,broader,definition,source_url")
+    checked = run_ppkg("validate", str(organization), str(topic), "--data-dir", str(data_dir))
+    assert checked.returncode == 0, checked.stdout
+    assert checked.stdout.startswith("conforms: no problems found")  # not even a warning
+    done = run_ppkg("contribute", str(organization), str(topic), "--by", "Ada Steward", "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    kg = ppkg.load(data_dir=data_dir)
+    assert kg.resolve("organization", "EFS") == ppkg.ID["organization/example-family-services"]
+    assert kg.query("ASK { organization:example-family-services ppkg:state state:or }")
+    grief = kg.resolve("topic", "bereavement")
+    assert grief == ppkg.ID["topic/grief-and-loss"]
+    assert kg.query(
+        "ASK { topic:grief-and-loss skos:broader topic:self-care-and-wellness ; "
+        "skos:inScheme <https://w3id.org/ppkg/id/scheme/training-topics> ; skos:prefLabel 'grief and loss'@en }"
+    )
+
+
+def test_a_top_topic_and_its_narrower_topic_in_one_file(tmp_path: Path, data_dir: Path) -> None:
+    text = (
+        "slug,label,broader,definition\n"
+        "bereavement-support,bereavement support,grief and loss,Supporting parents who lost someone.\n"
+        "grief-and-loss,grief and loss,,Coping with grief and loss.\n"
+    )
+    path = write(tmp_path, "topics.csv", text)
+    assert ppkg.validate([path], data_dir=data_dir).results == []
+    ppkg.contribute([path], by="Ada Steward", data_dir=data_dir)
+    kg = ppkg.load(data_dir=data_dir)
+    assert kg.query("ASK { topic:bereavement-support skos:broader topic:grief-and-loss }")
+    assert kg.query("ASK { topic:grief-and-loss skos:topConceptOf <https://w3id.org/ppkg/id/scheme/training-topics> }")
+
+
+PROGRAM_CSV = "slug,name,state,setting,operated_by\nmoonrise-mentors,Moonrise Mentors,CA,court,{operator}\n"
+CURRICULUM_CSV = (
+    "program,position,item,topics\n"
+    "Moonrise Mentors,1,Sharing your story,story sharing\n"
+    "Moonrise Mentors,2,Grief and loss,grief and loss\n"
+)
+ORGANIZATION_CSV = "slug,name,type,state\nsunrise-family-services,Sunrise Family Services,organization,CA\n"
+TOPIC_CSV = "slug,label,broader\ngrief-and-loss,grief and loss,self-care and wellness\n"
+
+
+@pytest.mark.parametrize("program_as", ["csv", "ttl"])
+def test_a_curriculum_may_name_a_program_of_the_same_contribution(
+    run_ppkg: Run, tmp_path: Path, data_dir: Path, program_as: str
+) -> None:
+    """``p.csv c.csv`` (or ``p.ttl c.csv``): names resolve against the graph plus what the other files add, in
+    any order of the files (organizations and topics, then programs, then the rest)."""
+    curriculum = write(tmp_path, "c.csv", CURRICULUM_CSV)
+    if program_as == "csv":
+        program = write(tmp_path, "p.csv", PROGRAM_CSV.format(operator="Sunrise Family Services"))
+    else:
+        program = write(
+            tmp_path,
+            "p.ttl",
+            PREFIXES
+            + """program:moonrise-mentors a ppkg:Program ; rdfs:label "Moonrise Mentors"@en ;
+    dcterms:description "A court-based program."@en ; ppkg:state state:ca ; ppkg:setting setting:court ;
+    ppkg:operatedBy organization:sunrise-family-services .
+""",
+        )
+    files = [str(curriculum), str(program), str(write(tmp_path, "o.csv", ORGANIZATION_CSV))]
+    files.append(str(write(tmp_path, "t.csv", TOPIC_CSV)))
+    done = run_ppkg("contribute", *files, "--by", "Ada Steward", "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    kg = ppkg.load(data_dir=data_dir)
+    items = kg.run("program-curriculum", program="Moonrise Mentors")
+    assert list(dict.fromkeys(items.column("itemLabel"))) == ["Sharing your story", "Grief and loss"]
+    assert kg.query("ASK { program:moonrise-mentors ppkg:operatedBy organization:sunrise-family-services }")
+    assert kg.run("programs-by-training-topic", topic="grief and loss").column("programLabel") == ["Moonrise Mentors"]
+
+
+def test_a_curriculum_alone_still_needs_its_program(tmp_path: Path, data_dir: Path) -> None:
+    report = ppkg.validate([write(tmp_path, "c.csv", CURRICULUM_CSV)], data_dir=data_dir)
+    assert any("c.csv:2:1: column 'program': unknown program 'Moonrise Mentors'" in r.message for r in report.results)
+
+
+def test_a_repeated_position_names_both_rows(run_ppkg: Run, tmp_path: Path) -> None:
+    text = (
+        "program,position,item,topics\n"
+        "START,13,Grief support,self-care\n"
+        "START,14,Court 101,court structure\n"
+        "START,14,Self care,self-care\n"
+    )
+    path = write(tmp_path, "c.csv", text)
+    done = run_ppkg("validate", str(path), "--format", "json")
+    assert done.returncode == 1
+    results = json.loads(done.stdout)["results"]
+    assert [r["message"] for r in results] == [f"{path}:4: position 14 of program START is already used on row 3"]
+
+
+def test_an_unknown_state_is_reported_once(tmp_path: Path) -> None:
+    """The cell that names an unknown state is the problem; the shapes' "this program has no state" is not added."""
+    path = write(tmp_path, "m1.csv", "slug,name,state,setting\nsunrise-mentors,Sunrise Mentors,Califronia,court\n")
+    report = ppkg.validate([path])
+    messages = [r.message for r in report.results]
+    unknown = "m1.csv:2:3: column 'state': unknown state 'Califronia'; nearest known: California"
+    assert any(unknown in m for m in messages)
+    assert not any("has no state" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "Slug,Name,State,Setting",
+            "the header matches no template: column names are case-sensitive and lowercase ('Slug' should be 'slug', "
+            "'Name' should be 'name', 'State' should be 'state'); closest: the program template "
+            "(see `ppkg template program --explain`)",
+        ),
+        (
+            "slug,name,colour",
+            "the header matches no template; closest: the program template (unknown 'colour'; "
+            "see `ppkg template program --explain`)",
+        ),
+    ],
+)
+def test_a_header_that_matches_no_template_names_the_closest(
+    run_ppkg: Run, tmp_path: Path, header: str, message: str
+) -> None:
+    path = write(tmp_path, "m5.csv", header + "\nsunrise-mentors,Sunrise Mentors,CA,court\n")
+    done = run_ppkg("validate", str(path))
+    assert done.returncode == 2
+    assert done.stderr == f"ppkg: error: {path}:1: {message}\n"
+
+
+def test_a_semicolon_separated_template_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "m6.csv"
+    rows = ["\ufeffslug;name;state;setting", 'sunrise-mentors;Sunrise Mentors;California;"court; community provider"']
+    path.write_bytes("".join(row + "\r\n" for row in rows).encode("utf-8"))  # as a spreadsheet exports it
+    report = ppkg.validate([path])
+    assert report.violations == []
+    assert [r.message for r in report.warnings] == [
+        "m6.csv:2: This program has no description (dcterms:description); add the source's description."
+    ]
 
 
 # -- contributions -----------------------------------------------------------------------------------------
@@ -377,9 +518,7 @@ def test_killed_contribution_leaves_data_unchanged_or_fully_merged(tmp_path: Pat
     process.send_signal(signal.SIGKILL)
     process.wait()
     process.stderr.close()
-    after = {
-        k: v for k, v in tree_digest(data_dir).items() if not k.startswith("contributions/.tmp-") and k != ".ppkg.lock"
-    }
+    after = {k: v for k, v in tree_digest(data_dir).items() if not k.startswith("contributions/.tmp-")}
     merged = {k: v for k, v in after.items() if k.startswith("contributions/")}
     if stage == "after-rename":
         assert len(merged) == 1  # fully merged

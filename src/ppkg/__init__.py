@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from ppkg.errors import (
@@ -27,11 +28,12 @@ from ppkg.query.results import QueryResult
 from ppkg.rdf.namespaces import ID, PPKG
 
 if TYPE_CHECKING:
-    from ppkg.steward.api import contribute, validate
+    from ppkg.steward.api import contribute, correct, validate
     from ppkg.validation.report import ValidationReport, ValidationResult
 
 _LAZY = {
     "contribute": "ppkg.steward.api",
+    "correct": "ppkg.steward.api",
     "validate": "ppkg.steward.api",
     "ValidationReport": "ppkg.validation.report",
     "ValidationResult": "ppkg.validation.report",
@@ -47,7 +49,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ppkg' has no attribute {name!r}")
 
 
-__version__ = "0.1.0"
+__version__: str = version("ppkg")
+"""The installed version: pyproject.toml is the one place it is written."""
 
 __all__ = [
     "ID",
@@ -71,6 +74,7 @@ __all__ = [
     "__version__",
     "connect",
     "contribute",
+    "correct",
     "load",
     "validate",
 ]

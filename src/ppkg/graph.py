@@ -8,21 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from ppkg.errors import ParameterError
 from ppkg.query.catalogue import Catalogue, QuerySpec
-from ppkg.query.describe import Fact
-from ppkg.query.describe import describe as describe_thing
+from ppkg.query.describe import Fact, facts_about
 from ppkg.query.engines import Engine, OxigraphEngine, RdflibEngine
 from ppkg.query.limits import DEFAULT_QUERY_TIMEOUT, run_with_timeout
 from ppkg.query.names import LabelIndex
-from ppkg.query.params import bind_params
+from ppkg.query.notes import broader_topic_note
+from ppkg.query.params import ParamValue, bind_params
 from ppkg.query.reasoning import DEFAULT_TIMEOUT as DEFAULT_REASON_TIMEOUT
 from ppkg.query.reasoning import PROFILES, infer
+from ppkg.query.remote import inject_values
 from ppkg.query.results import QueryResult
-from ppkg.query.safety import check_read_only, unprojected
+from ppkg.query.safety import check_query, unprojected
 from ppkg.rdf.datadir import graph_files
 from ppkg.rdf.export import export as export_dataset
 from ppkg.rdf.io import GraphFile, load_dataset, syntax_of
@@ -70,7 +71,8 @@ class KnowledgeGraph:
 
     @cached_property
     def dataset(self) -> Dataset:
-        """The graph as an rdflib :class:`~rdflib.Dataset` (default graph = union of named graphs).
+        """The graph as an rdflib :class:`~rdflib.Dataset`; its default graph is what queries see: the union of
+        the named graphs without the statements corrections supersede.
 
         With reasoning on, the inferred triples are in the named graph :data:`INFERENCE_GRAPH`.
         """
@@ -81,11 +83,12 @@ class KnowledgeGraph:
             target = dataset.graph(INFERENCE_GRAPH)
             for triple in self.inferred:
                 target.add(triple)
+                dataset.default_graph.add(triple)  # the default graph is the current view, not a live union
         return dataset
 
     @cached_property
-    def _asserted(self) -> OxigraphEngine:
-        """The files loaded into Oxigraph once: the default engine, and what reasoning starts from."""
+    def _oxigraph(self) -> OxigraphEngine:
+        """The Oxigraph store of the files: reasoning reads it, then :attr:`engine` adds any inferences to it."""
         return OxigraphEngine.from_files(self.files)
 
     @cached_property
@@ -93,7 +96,7 @@ class KnowledgeGraph:
         """The triples reasoning adds (``None`` when reasoning is off)."""
         if self.reason is None:
             return None
-        nquads = self._asserted.store.dump(format=ox.RdfFormat.N_QUADS) or b""
+        nquads = self._oxigraph.store.dump(format=ox.RdfFormat.N_QUADS) or b""
         return infer(nquads, self.reason, timeout=self.reason_timeout)
 
     @cached_property
@@ -104,7 +107,7 @@ class KnowledgeGraph:
         if self.engine_name == "rdflib":
             return RdflibEngine(self.dataset)
         inferred = self.inferred  # computed from the asserted store before the store is extended below
-        oxigraph = self._asserted
+        oxigraph = self._oxigraph
         if inferred is not None:
             graph = ox.NamedNode(str(INFERENCE_GRAPH))
             oxigraph.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in inferred)  # type: ignore[arg-type]
@@ -113,7 +116,7 @@ class KnowledgeGraph:
 
     @cached_property
     def labels(self) -> LabelIndex:
-        """Every name of every topic, program, rating level, state, setting, role, organization and framework."""
+        """The names of things, for :meth:`resolve` (each kind indexed once, on first use)."""
         return LabelIndex.of_engine(self.engine)
 
     @property
@@ -129,13 +132,27 @@ class KnowledgeGraph:
         """Run read-only SPARQL, with ``bindings`` bound to variables of the same name.
 
         Values that are rdflib terms are bound as they are; other Python values become literals
-        (pass :class:`rdflib.URIRef` to bind an IRI). The ppkg prefixes are pre-declared.
+        (pass :class:`rdflib.URIRef` to bind an IRI). A variable the query does not select is bound by
+        a ``VALUES`` block at the start of its ``WHERE`` group, the others as pre-bound variables; both
+        give the same answer on every engine. The ppkg prefixes are pre-declared.
+
+        >>> import ppkg
+        >>> kg = ppkg.load()
+        >>> oregon = kg.query("SELECT ?l WHERE { ?p ppkg:state ?s ; rdfs:label ?l }", s=ppkg.ID["state/or"])
+        >>> oregon.column("l")
+        ['Morrison Child & Family Services']
         """
-        terms = {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()}
+        terms: dict[str, Node] = {k: v if isinstance(v, Node) else Literal(v) for k, v in bindings.items()}
+        if loose := unprojected(sparql, terms):
+            sparql = inject_values(sparql, {k: terms.pop(k) for k in loose})
         return self._execute(sparql, terms)
 
-    def run(self, name: str, **params: str | None) -> QueryResult:
-        """Run the catalogued query ``name``; ``params`` are given as a user would type them.
+    def run(self, name: str, **params: ParamValue) -> QueryResult:
+        """Run the catalogued query ``name`` with its parameters.
+
+        A parameter takes the Python value that fits its type (``int``, ``datetime.date``, a ``URIRef``
+        or a name for a thing) or its text as typed on the command line; ``None`` means its default.
+        :attr:`QueryResult.notes` says, for a topic, which broader topic reaches more programs.
 
         >>> import ppkg
         >>> kg = ppkg.load()
@@ -143,36 +160,49 @@ class KnowledgeGraph:
         ['Iowa Parent Partner Approach', 'Parents Anonymous']
         """
         spec = self.catalogue.get(name)
-        return self._execute(spec.text, self.bind(spec, params))
+        bindings = self.bind(spec, params)
+        result = self.query(spec.text, **bindings)
+        for param in spec.params:
+            if param.type == "topic" and isinstance(topic := bindings.get(param.name), URIRef):
+                if note := broader_topic_note(self, topic):
+                    result.notes.append(note)
+        return result
 
-    def bind(self, spec: QuerySpec, params: Mapping[str, str | None]) -> dict[str, Identifier]:
-        """Resolve user-typed parameter values of a catalogued query to terms."""
+    def bind(self, spec: QuerySpec, params: Mapping[str, object]) -> dict[str, Identifier]:
+        """Resolve the parameter values of a catalogued query (typed or as text) to terms."""
         return bind_params(spec, params, lambda: self.labels)
 
-    def resolve(self, kind: str, value: str) -> Identifier:
-        """The IRI of the topic/program/rating/state/setting/role/organization/framework ``value`` names."""
+    def resolve(self, kind: str, value: str) -> URIRef:
+        """The IRI of the thing of ``kind`` that ``value`` names (a name, a unique prefix or word, or an IRI).
+
+        ``kind`` is ``topic``, ``program``, ``rating``, ``state``, ``setting``, ``role``,
+        ``organization``, ``framework``, ``scale`` or ``thing`` (anything with a name).
+        """
         return self.labels.resolve(kind, value)
 
     def label(self, iri: str) -> str:
         """The display label of an entity."""
         return self.labels.label(str(iri))
 
-    def describe(self, thing: str) -> tuple[Identifier, list[Fact]]:
-        """Everything the graph states about ``thing`` (a label, slug or IRI), each with its sources."""
-        return describe_thing(self, thing)
+    def describe(self, thing: str) -> tuple[URIRef, list[Fact]]:
+        """Everything the graph states about ``thing`` (a name, slug or IRI), each with its sources."""
+        iri = self.resolve("thing", thing)
+        return iri, facts_about(self, iri)
 
     def export(self, fmt: str = "trig", graph: str | None = None) -> str:
         """The whole graph, or one named graph, as Turtle, TriG, N-Quads, N-Triples or JSON-LD."""
         return export_dataset(self.dataset, fmt, graph)
 
     def _execute(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult:
-        form = check_read_only(sparql)
-        if form == "SELECT" and (missing := unprojected(sparql, bindings)):
+        # the guard, on every engine (remote too): refuses SERVICE, FROM, LOAD and updates on the parsed query;
+        # engines run the checked text, which every parser reads the same way
+        checked = check_query(sparql)
+        if missing := unprojected(checked, bindings):
             raise ParameterError(
                 f"bound variable ?{missing[0]} must be selected: add it to the SELECT clause (SEP-0007 binding)"
             )
         engine = self.engine
-        raw = run_with_timeout(lambda: engine.execute(sparql, form, bindings), self.timeout)
+        raw = run_with_timeout(lambda: engine.execute(checked.text, checked.form, bindings), self.timeout)
         return QueryResult(raw, bound=bindings)
 
     def __repr__(self) -> str:

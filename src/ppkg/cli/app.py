@@ -14,7 +14,7 @@ app = typer.Typer(
     name="ppkg",
     help="A knowledge graph of parent partner programs in child welfare: query, validate, contribute.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

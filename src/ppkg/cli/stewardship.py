@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ppkg.cli.app import app, fail, write
+from ppkg.cli.app import app, write
+from ppkg.cli.formats import DESCRIBE_FORMATS, REFUSAL_FORMATS, REPORT_FORMATS
 from ppkg.errors import EXIT_OK, EXIT_VIOLATIONS, ContributionRejectedError
 
 
@@ -17,12 +18,17 @@ def validate_command(
     files: Annotated[
         list[Path] | None, typer.Argument(help="Turtle/TriG/N-Triples/N-Quads files or filled CSV templates.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
+    fmt: Annotated[str | None, REPORT_FORMATS.option("Report format (default: text).", "--format", "-f")] = None,
     strict: Annotated[bool, typer.Option(help="Treat warnings as failures.")] = False,
     data_dir: Annotated[
         Path | None, typer.Option(help="Validate against this data directory instead of the shipped data.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (format from its extension).", metavar="FILE"
+        ),
+    ] = None,
 ) -> None:
     """Check files against the shapes, in the context of the graph (no files: the whole graph).
 
@@ -30,8 +36,7 @@ def validate_command(
     """
     from ppkg.steward.api import validate
 
-    if fmt not in ("text", "json", "turtle"):
-        fail(f"unknown format {fmt!r}: use text, json or turtle")
+    fmt = REPORT_FORMATS.choose(fmt, output, "text")
     report = validate(files or [], data_dir=data_dir, strict=strict)
     write(report.serialize(fmt), output)
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
@@ -44,7 +49,9 @@ def contribute_command(
     source: Annotated[str | None, typer.Option(help="URL the contributed facts come from.")] = None,
     strict: Annotated[bool, typer.Option(help="Refuse warnings too.")] = False,
     data_dir: Annotated[Path | None, typer.Option(help="The data directory to add to.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Report format when refused: text or json.")] = "text",
+    fmt: Annotated[
+        str, REFUSAL_FORMATS.option("Report format when refused (default: text).", "--format", "-f")
+    ] = "text",
 ) -> None:
     """Validate a contribution and merge it into its own named graph, atomically, with provenance.
 
@@ -70,24 +77,20 @@ def contribute_command(
 @app.command("contributions")
 def contributions_command(
     data_dir: Annotated[Path | None, typer.Option(help="The data directory.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: Annotated[str, DESCRIBE_FORMATS.option("Output format (default: table).", "--format", "-f")] = "table",
 ) -> None:
     """List the contributions merged into the data directory."""
-    from rich.table import Table
-
-    from ppkg.query.results import render_text
+    from ppkg.query.tables import render, terminal_width
     from ppkg.steward.store import list_contributions
 
     records = list_contributions(data_dir)
     if fmt == "json":
         write(json.dumps([r.as_dict() for r in records], indent=2) + "\n", None)
         return
-    table = Table(header_style="bold", pad_edge=False)
-    for column in ("id", "by", "at", "file", "statements", "source"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "at"))
-    for r in records:
-        table.add_row(r.id, r.by, r.at, r.input_file, str(r.triples), r.source or "")
-    write(render_text(table) + f"{len(records)} contribution{'s' * (len(records) != 1)}\n", None)
+    rows = [[r.id, r.by, r.at, r.input_file, str(r.triples), r.source or ""] for r in records]
+    footer = [f"{len(records)} contribution{'s' * (len(records) != 1)}"]
+    headers = ["id", "by", "at", "file", "statements", "source"]
+    write(render(headers, rows, width=terminal_width(), footer=footer), None)
 
 
 @app.command("withdraw")
@@ -104,7 +107,7 @@ def withdraw_command(
 
 @app.command("template")
 def template_command(
-    kind: Annotated[str, typer.Argument(help="program, curriculum, rating or resource.")],
+    kind: Annotated[str, typer.Argument(help="program, organization, topic, curriculum, rating or resource.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the CSV to this file.")] = None,
     explain: Annotated[bool, typer.Option(help="Describe the columns instead.")] = False,
 ) -> None:
@@ -112,3 +115,62 @@ def template_command(
     from ppkg.steward.templates import describe_template, render
 
     write(describe_template(kind) + "\n" if explain else render(kind), output)
+
+
+@app.command("correct")
+def correct_command(
+    subject: Annotated[
+        str,
+        typer.Argument(metavar="SUBJECT", help="The thing to correct, by name or IRI (START, program:kentucky-start)."),
+    ],
+    prop: Annotated[
+        str, typer.Argument(metavar="PROPERTY", help="Its property, by name or CURIE (state, ppkg:state).")
+    ],
+    by: Annotated[str, typer.Option("--by", help="Who corrects (recorded as provenance).")],
+    why: Annotated[str, typer.Option("--why", help="Why the statement is wrong (recorded with the correction).")],
+    source: Annotated[str, typer.Option("--source", help="URL of the source that supports the correction.")],
+    new_value: Annotated[
+        str | None,
+        typer.Argument(metavar="NEW_VALUE", help="The value that replaces the current one: a name, an IRI or text."),
+    ] = None,
+    old: Annotated[
+        str | None, typer.Option("--old", help="Which value to supersede, when the property has several.")
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Withdraw the statement without a replacement (no NEW_VALUE).")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Refuse warnings too.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="The data directory to correct.")] = None,
+    fmt: Annotated[
+        str, REFUSAL_FORMATS.option("Report format when refused (default: text).", "--format", "-f")
+    ] = "text",
+) -> None:
+    """Supersede a statement with provenance: the old value stays in its source's graph (ppkg describe shows
+    it as history), queries answer with the new one. Withdrawing the correction (ppkg withdraw) restores it.
+
+    Example: ppkg correct START state Tennessee --by "Ada Steward" --why "moved" --source https://example.org/x
+
+    Exit 0 corrected, 1 refused by validation (nothing written), 2 unknown name or bad input.
+    """
+    from ppkg.errors import ParameterError
+    from ppkg.steward.api import correct
+
+    if (new_value is None) == (not remove):
+        raise ParameterError("give the new value, or --remove to withdraw the statement without a replacement")
+    try:
+        done = correct(
+            subject, prop, new_value, by=by, why=why, source=source, old=old, data_dir=data_dir, strict=strict
+        )
+    except ContributionRejectedError as err:
+        write(err.report.serialize(fmt), None)
+        typer.echo(f"ppkg: {err}", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS) from None
+    if done.report.warnings:
+        write(done.report.serialize("text"), None)
+    record = done.contribution
+    if record is None:
+        typer.echo("ppkg: nothing new: this correction is already in the graph; nothing was written", err=True)
+        return
+    typer.echo(f"ppkg: merged contribution {record.id}: {record.triples} statements into <{record.graph}>")
+    typer.echo(f"ppkg: file {record.path}")
+    typer.echo(f"ppkg: {done.correction.summary}")

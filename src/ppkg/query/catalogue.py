@@ -10,15 +10,23 @@ A header sits in comment lines at the top of the file, so the file stays valid S
     #+     default: motivational interviewing
     #+     description: A training topic, by any of its labels or its IRI.
     #+ tags: [training]
+
+When a query is first read its header is checked against ``queries/header.schema.json`` (JSON Schema
+2020-12), the one description of what a header may hold. Three things the schema cannot say are checked
+here: the file name is a slug, no two params share a name, and each param is a variable of the query as
+rdflib parses it (a ``?name`` in a comment does not count). A problem is one line,
+``file: header: <json path>: <what is wrong>``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -26,27 +34,25 @@ from ppkg.errors import CatalogueError, UnknownQueryError
 from ppkg.rdf import shipped
 from ppkg.rdf.text import nearest
 
-PARAM_TYPES = (
-    "topic",
-    "program",
-    "rating",
-    "state",
-    "setting",
-    "role",
-    "organization",
-    "framework",
-    "iri",
-    "string",
-    "int",
-    "date",
-)
-"""The parameter types a ``#+ params`` entry may declare."""
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+HEADER_SCHEMA_FILE = "header.schema.json"
+"""The JSON Schema of a ``#+`` header, in the shipped queries directory; every header is checked against it."""
+
+
+@cache
+def header_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) every ``#+`` header must satisfy, read once from the shipped queries directory."""
+    schema: dict[str, Any] = json.loads((shipped.queries_dir() / HEADER_SCHEMA_FILE).read_text(encoding="utf-8"))
+    return schema
+
+
+PARAM_TYPES: tuple[str, ...] = tuple(header_schema()["properties"]["params"]["items"]["properties"]["type"]["enum"])
+"""The parameter types a ``#+ params`` entry may declare (the ``type`` enum of the header schema)."""
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where libyaml is available
 
-_HEADER_KEYS = {"title", "summary", "description", "params", "tags", "cq"}
-_PARAM_KEYS = {"name", "type", "default", "description", "required"}
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -106,11 +112,13 @@ class QuerySpec:
 
 
 def parse_header(text: str, path: Path) -> dict[str, Any]:
-    """Return the YAML mapping of the leading ``#+`` lines of a query file."""
-    lines = []
-    for line in text.splitlines():
+    """Return the YAML mapping of the leading ``#+`` lines of a query file (not yet checked against the schema)."""
+    lines: list[str] = []
+    line_numbers: list[int] = []  # the file's line number of each header line, for YAML error positions
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("#+"):
             lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+            line_numbers.append(number)
         elif line.strip() and not line.startswith("#"):
             break
     if not lines:
@@ -118,88 +126,105 @@ def parse_header(text: str, path: Path) -> dict[str, Any]:
     try:
         header = yaml.load("\n".join(lines), Loader=_SafeLoader)
     except yaml.YAMLError as err:
-        raise CatalogueError(f"{path}: the '#+' header is not valid YAML: {err}") from None
+        raise CatalogueError(_yaml_message(err, path, line_numbers)) from None
     if not isinstance(header, dict):
-        raise CatalogueError(f"{path}: the '#+' header must be a YAML mapping")
+        raise CatalogueError(f"{path}: header: the '#+' lines must form a YAML mapping")
     return header
 
 
-def _param(entry: Any, path: Path, text: str) -> Param:
-    if not isinstance(entry, dict):
-        raise CatalogueError(f"{path}: each entry of 'params' must be a mapping")
-    unknown = set(entry) - _PARAM_KEYS
-    if unknown:
-        raise CatalogueError(f"{path}: unknown param key(s) {sorted(unknown)}")
-    for key in ("name", "type", "description"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise CatalogueError(f"{path}: param {entry.get('name', '?')!r} needs a non-empty {key!r}")
-    name, ptype = entry["name"], entry["type"]
-    if not _NAME.match(name):
-        raise CatalogueError(f"{path}: param name {name!r} must be lower_snake_case")
-    if ptype not in PARAM_TYPES:
-        raise CatalogueError(f"{path}: param {name!r} has unknown type {ptype!r}; use one of {PARAM_TYPES}")
-    if not re.search(rf"[?$]{name}\b", text):
-        raise CatalogueError(f"{path}: param {name!r} is not a variable of the query")
-    default = entry.get("default")
-    if default is not None and not isinstance(default, (str, int)):
-        raise CatalogueError(f"{path}: default of {name!r} must be a string or integer")
-    required = entry.get("required", False)
-    if not isinstance(required, bool):
-        raise CatalogueError(f"{path}: 'required' of {name!r} must be true or false")
-    return Param(
-        name=name,
-        type=ptype,
-        description=entry["description"].strip(),
-        default=None if default is None else str(default),
-        required=required,
-    )
+def _yaml_message(err: yaml.YAMLError, path: Path, line_numbers: list[int]) -> str:
+    """One line: the file line of the YAML problem, and what the problem is."""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    where = f"{path}"
+    if mark is not None and 0 <= mark.line < len(line_numbers):
+        where = f"{path}:{line_numbers[mark.line]}"
+    context = getattr(err, "context", None)
+    context_mark = getattr(err, "context_mark", None)
+    if context and context_mark is not None and 0 <= context_mark.line < len(line_numbers):
+        context = f"{context} that starts on line {line_numbers[context_mark.line]}"
+    detail = f"{context}: {problem}" if context else problem
+    return f"{where}: header: not valid YAML: {' '.join(str(detail).split())}"
 
 
-def _str_list(value: Any, key: str, path: Path) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CatalogueError(f"{path}: {key!r} must be a list of strings")
-    return tuple(value)
+@cache
+def _validator() -> Validator:
+    from jsonschema import Draft202012Validator  # imported on first use: it costs tens of milliseconds
+
+    return Draft202012Validator(header_schema())
+
+
+def check_header(header: dict[str, Any], path: Path) -> None:
+    """Raise :class:`CatalogueError` (``file: header: <json path>: <problem>``) unless ``header`` fits the schema."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator().iter_errors(header))
+    if error is not None:
+        raise CatalogueError(f"{path}: header: {error.json_path}: {' '.join(error.message.split())}")
+
+
+def query_variables(text: str, path: Path) -> set[str]:
+    """The names of the variables of a SPARQL query, read from rdflib's parse of it (so comments do not count)."""
+    from pyparsing import ParseBaseException, ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        parsed = parseQuery(text)
+    except (ParseBaseException, ValueError) as err:
+        raise CatalogueError(f"{path}: not valid SPARQL: {' '.join(str(err).split())}") from None
+    names: set[str] = set()
+    stack: list[object] = [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Variable):
+            names.add(str(node))
+        elif isinstance(node, CompValue):
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+    return names
 
 
 def load_query(path: Path) -> QuerySpec:
-    """Read one ``.rq`` file and check its header."""
+    """Read one ``.rq`` file and check it: the header against the schema, the name, and that params are variables."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise CatalogueError(f"{path}: cannot read: {err}") from None
-    header = parse_header(text, path)
-    unknown = set(header) - _HEADER_KEYS
-    if unknown:
-        raise CatalogueError(f"{path}: unknown header key(s) {sorted(unknown)}")
-    for key in ("title", "summary"):
-        if not isinstance(header.get(key), str) or not header[key].strip():
-            raise CatalogueError(f"{path}: header needs a non-empty {key!r}")
-    for key in ("params", "tags"):
-        if key not in header:
-            raise CatalogueError(f"{path}: header needs {key!r} (an empty list is fine for params)")
     if not _SLUG.match(path.stem):
-        raise CatalogueError(f"{path}: query file names must be lowercase-hyphenated slugs")
-    params_raw = header.get("params") or []
-    if not isinstance(params_raw, list):
-        raise CatalogueError(f"{path}: 'params' must be a list")
-    params = tuple(_param(p, path, text) for p in params_raw)
-    if len({p.name for p in params}) != len(params):
-        raise CatalogueError(f"{path}: two params share a name")
-    description = header.get("description", "")
+        raise CatalogueError(f"{path}: query file names must be lowercase-hyphenated slugs, like 'programs-by-rating'")
+    header = parse_header(text, path)
+    check_header(header, path)
+    params = tuple(
+        Param(
+            name=p["name"],
+            type=p["type"],
+            description=p["description"].strip(),
+            default=None if p.get("default") is None else str(p["default"]),
+            required=p.get("required", False),
+        )
+        for p in header["params"]
+    )
+    names = [p.name for p in params]
+    if duplicates := sorted({n for n in names if names.count(n) > 1}):
+        raise CatalogueError(f"{path}: header: $.params: {duplicates[0]!r} is declared twice")
+    if params:
+        variables = query_variables(text, path)
+        for i, p in enumerate(params):
+            if p.name not in variables:
+                raise CatalogueError(f"{path}: header: $.params[{i}].name: {p.name!r} is not a variable of the query")
     return QuerySpec(
         name=path.stem,
         title=header["title"].strip(),
         summary=" ".join(header["summary"].split()),
-        description=description.strip() if isinstance(description, str) else "",
+        description=header.get("description", "").strip(),
         text=text,
         path=path,
         params=params,
-        tags=_str_list(header.get("tags"), "tags", path),
-        cq=_str_list(header.get("cq"), "cq", path),
+        tags=tuple(header["tags"]),
+        cq=tuple(header.get("cq", ())),
         header=header,
     )
 

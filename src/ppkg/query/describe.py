@@ -7,11 +7,9 @@ from typing import Any, Protocol
 
 from rdflib import URIRef
 
-from ppkg.errors import UnknownValueError
-from ppkg.query.names import as_iri
+from ppkg.query.history import HISTORY_QUERY, history_notes
 from ppkg.query.results import QueryResult
 from ppkg.rdf.namespaces import ID, local_name
-from ppkg.rdf.text import nearest, normalize
 
 
 class Queryable(Protocol):
@@ -21,13 +19,6 @@ class Queryable(Protocol):
         """Run the query."""
         ...
 
-
-NAMES_QUERY = """
-SELECT DISTINCT ?entity ?name WHERE {
-  { ?entity rdfs:label ?name } UNION { ?entity skos:prefLabel ?name } UNION { ?entity skos:altLabel ?name }
-  FILTER(isIRI(?entity) && STRSTARTS(STR(?entity), "https://w3id.org/ppkg/"))
-}
-"""
 
 FACTS_QUERY = """
 SELECT ?thing ?direction ?property ?propertyLabel ?value ?valueLabel ?graph ?sourceTitle WHERE {
@@ -40,7 +31,11 @@ SELECT ?thing ?direction ?property ?propertyLabel ?value ?valueLabel ?graph ?sou
   }
   OPTIONAL { ?property rdfs:label ?propertyLabel }
   OPTIONAL { ?value rdfs:label ?valueLabel }
-  OPTIONAL { ?graph prov:wasDerivedFrom/dcterms:title ?sourceTitle }
+  OPTIONAL {
+    { ?graph prov:wasDerivedFrom/dcterms:title ?sourceTitle FILTER NOT EXISTS { ?graph a ppkg:Curation } }
+    UNION
+    { ?graph a ppkg:Curation ; rdfs:label ?sourceTitle }
+  }
 }
 ORDER BY ?direction ?property ?value ?graph
 """
@@ -58,6 +53,8 @@ class Fact:
     value_label: str | None
     graphs: tuple[str, ...]
     sources: tuple[str, ...]
+    history: str | None = None
+    """What corrections say about the statement: ``superseded by … on … by …: why`` or ``corrected from …``."""
 
     @property
     def source(self) -> str:
@@ -73,6 +70,7 @@ class Fact:
             "valueLabel": self.value_label,
             "graphs": list(self.graphs),
             "sources": list(self.sources),
+            "history": self.history,
         }
 
 
@@ -84,30 +82,11 @@ class _Grouped:
     sources: set[str] = field(default_factory=set)
 
 
-def resolve_thing(kg: Queryable, thing: str) -> URIRef:
-    """The IRI of the thing a label, slug or IRI names (any kind of thing)."""
-    iri = as_iri(thing.strip())
-    names: dict[str, set[str]] = {}
-    labels: dict[str, str] = {}
-    for entity, name in kg.query(NAMES_QUERY).terms:
-        names.setdefault(normalize(str(name)), set()).add(str(entity))
-        names.setdefault(normalize(str(entity).rsplit("/", 1)[-1]), set()).add(str(entity))
-        labels.setdefault(str(entity), str(name))
-    if iri is not None:
-        if iri in labels:
-            return URIRef(iri)
-        raise UnknownValueError("thing", thing, nearest(thing, sorted(set(labels.values()))))
-    hits = names.get(normalize(thing), set())
-    if len(hits) == 1:
-        return URIRef(next(iter(hits)))
-    if hits:
-        raise UnknownValueError("thing", thing, sorted(f"{labels[h]} <{h}>" for h in hits), ambiguous=True)
-    raise UnknownValueError("thing", thing, nearest(thing, sorted(set(labels.values()))))
+def facts_about(kg: Queryable, iri: URIRef) -> list[Fact]:
+    """Every statement about ``iri`` (outgoing first), each with its sources.
 
-
-def describe(kg: Queryable, thing: str) -> tuple[URIRef, list[Fact]]:
-    """Resolve ``thing`` and return every statement about it (outgoing first), each with its source."""
-    iri = resolve_thing(kg, thing)
+    Names are resolved by :class:`~ppkg.query.names.LabelIndex` (kind ``thing``) before this is called.
+    """
     grouped: dict[tuple[bool, str, str], _Grouped] = {}
     for row in kg.query(FACTS_QUERY, thing=iri).terms:
         _, direction, prop, plabel, value, vlabel, graph, title = row
@@ -121,6 +100,7 @@ def describe(kg: Queryable, thing: str) -> tuple[URIRef, list[Fact]]:
         )
         entry.graphs.add(str(graph))
         entry.sources.add(str(title) if title is not None else str(graph).removeprefix(str(ID["graph/"])))
+    notes = history_notes(kg.query(HISTORY_QUERY, thing=iri).terms)
     facts = [
         Fact(
             incoming=incoming,
@@ -130,8 +110,9 @@ def describe(kg: Queryable, thing: str) -> tuple[URIRef, list[Fact]]:
             value_label=e.value_label,
             graphs=tuple(sorted(e.graphs)),
             sources=tuple(sorted(e.sources)),
+            history=None if incoming else notes.get((prop, value)),
         )
         for (incoming, prop, value), e in grouped.items()
     ]
     facts.sort(key=lambda f: (f.incoming, f.predicate_label.casefold(), (f.value_label or f.value).casefold()))
-    return iri, facts
+    return facts

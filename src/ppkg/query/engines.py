@@ -7,15 +7,20 @@ all named graphs.
 
 from __future__ import annotations
 
+import http.client
+import re
+import urllib.error
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
+from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from ppkg.errors import QueryError, QuerySyntaxError
+from ppkg.errors import PpkgError, QueryError, QuerySyntaxError
+from ppkg.rdf.corrections import superseded_quads
 from ppkg.rdf.io import GraphFile, load_into, quiet_rdflib
 from ppkg.rdf.namespaces import PREFIXES
 from ppkg.rdf.terms import from_ox, to_ox
@@ -68,11 +73,14 @@ class OxigraphEngine:
         return engine
 
     def merge_default_graph(self) -> None:
-        """Make the default graph the set union of the named graphs (copied inside the store, in Rust)."""
+        """Make the default graph the set union of the named graphs (copied inside the store, in Rust),
+        minus the statements that corrections supersede (:mod:`ppkg.rdf.corrections`): the current view."""
         for graph in list(self.store.named_graphs()):
             triples = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
             if triples:
                 self.store.load(triples, format=ox.RdfFormat.N_TRIPLES)
+        for quad in superseded_quads(self.store):
+            self.store.remove(quad)
 
     def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
         """Run the query with SEP-0007 substitutions for the bound variables."""
@@ -85,10 +93,16 @@ class OxigraphEngine:
                 prefixes=PREFIXES,
                 substitutions=substitutions or None,
             )
+            return self._raw(result, form)  # solutions are computed (and can fail) while they are read
+        except PpkgError:
+            raise
         except SyntaxError as err:
-            raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
-        except (RuntimeError, OSError, ValueError) as err:
-            raise QueryError(f"the query failed: {err}") from None
+            raise QuerySyntaxError(oxigraph_syntax_message(err)) from None
+        except Exception as err:  # the engine's boundary: network, OS and evaluation errors become one line
+            raise engine_error(err) from None
+
+    @staticmethod
+    def _raw(result: ox.QueryBoolean | ox.QueryTriples | ox.QuerySolutions, form: str) -> RawResult:
         if isinstance(result, ox.QueryBoolean):
             return RawResult(form, boolean=bool(result))
         if isinstance(result, ox.QueryTriples):
@@ -109,16 +123,27 @@ class RdflibEngine:
 
     def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
         """Run the query with ``initBindings`` for the bound variables."""
-        from pyparsing import ParseException
+        from pyparsing import ParseBaseException
+        from rdflib.plugins.sparql import prepareQuery
 
+        from ppkg.query.safety import raised_recursion_limit
+
+        init = {k: v for k, v in bindings.items() if isinstance(v, Identifier)}
         try:
-            init = {k: v for k, v in bindings.items() if isinstance(v, Identifier)}
             with quiet_rdflib():
-                result = self.dataset.query(query, initNs=PREFIXES, initBindings=init)
-        except ParseException as err:
-            raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
-        except (RecursionError, RuntimeError, ValueError, TypeError, KeyError, OSError) as err:
-            raise QueryError(f"the query failed: {type(err).__name__}: {err}") from None
+                with raised_recursion_limit():  # the parser recurses ~30 frames per bracket; evaluation does not
+                    prepared = prepareQuery(query, initNs=PREFIXES)
+                result = self.dataset.query(prepared, initBindings=init)
+                return self._raw(result, form)  # a SELECT is evaluated while its rows are read
+        except PpkgError:
+            raise
+        except ParseBaseException as err:
+            raise QuerySyntaxError(f"SPARQL syntax error at line {err.lineno}, column {err.col}") from None
+        except Exception as err:  # the engine's boundary: network, OS and evaluation errors become one line
+            raise engine_error(err) from None
+
+    @staticmethod
+    def _raw(result: Result, form: str) -> RawResult:
         if result.type == "ASK":
             return RawResult(form, boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -130,3 +155,43 @@ class RdflibEngine:
             for row in result
         ]
         return RawResult(form, variables=variables, rows=rows)
+
+
+# -- errors: whatever an engine raises becomes one readable line ------------------------------------
+
+
+def engine_error(err: BaseException) -> QueryError:
+    """The one-line :class:`~ppkg.errors.QueryError` for an error an engine raised while running a query."""
+    if isinstance(err, RecursionError):
+        return QueryError("the query failed: it recurses too deeply for this engine (a long path or a deep list?)")
+    if isinstance(err, MemoryError):
+        return QueryError("the query failed: out of memory")
+    if isinstance(err, urllib.error.HTTPError):
+        return QueryError(f"the query failed: a request it made was answered HTTP {err.code} {err.reason}")
+    if isinstance(err, (OSError, http.client.HTTPException)):
+        reason = getattr(err, "reason", None) or getattr(err, "strerror", None) or _one_line(err)
+        return QueryError(f"the query failed: network or file error: {' '.join(str(reason).split())}")
+    return QueryError(f"the query failed: {type(err).__name__}: {_one_line(err)}")
+
+
+def oxigraph_syntax_message(err: SyntaxError) -> str:
+    """Oxigraph's syntax error as one short line: where, and the tokens it expected (without character ranges)."""
+    text = _one_line(err)
+    match = re.match(r"error at (\d+):(\d+): (.*)", text)
+    if match is None:
+        return f"SPARQL syntax error: {text}"
+    line, column, detail = match.groups()
+    head, sep, alternatives = detail.partition("expected one of ")
+    if sep:
+        kept = [a for a in re.split(r", (?=\S)", alternatives) if not a.startswith("[")]
+        if kept == ["Prefix not found"]:
+            detail = "unknown prefix"
+        elif kept:
+            detail = f"{head}expected one of {', '.join(kept)}"
+    if len(detail) > 160:
+        detail = detail[:159] + "…"
+    return f"SPARQL syntax error at line {line}, column {column}: {detail}"
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__

@@ -9,6 +9,7 @@ endpoint.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import urllib.error
@@ -74,12 +75,17 @@ class RemoteEngine:
             response = client.query()
             body = response.response.read()
         except SPARQLWrapperException as err:
-            raise EndpointError(f"{self.endpoint}: the endpoint refused the query: {_first_line(err)}") from None
+            raise EndpointError(f"{self.endpoint}: the endpoint refused the query: {_refusal(err)}") from None
         except urllib.error.HTTPError as err:
-            raise EndpointError(f"{self.endpoint}: HTTP {err.code} {err.reason}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-            reason = getattr(err, "reason", err)
-            raise EndpointError(f"{self.endpoint}: cannot reach the endpoint: {reason}") from None
+            detail = err.read(4096).decode(errors="replace").strip().splitlines()
+            reason = f": {detail[0][:300]}" if detail else ""
+            raise EndpointError(f"{self.endpoint}: HTTP {err.code} {err.reason}{reason}") from None
+        except TimeoutError:
+            raise EndpointError(f"{self.endpoint}: no answer within {self.timeout:g} s") from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+            # OSError: refused, reset, unreachable; HTTPException: not an HTTP answer; ValueError: a bad URL
+            reason = getattr(err, "reason", None) or _first_line(err)
+            raise EndpointError(f"{self.endpoint}: cannot reach the endpoint: {_first_line(reason)}") from None
         if form in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
             try:
@@ -93,14 +99,29 @@ class RemoteEngine:
             raise EndpointError(
                 f"{self.endpoint}: malformed JSON in the answer (the endpoint may have hit its own time limit)"
             ) from None
-        if "boolean" in doc:
-            return RawResult(form, boolean=bool(doc["boolean"]))
-        variables = list(doc.get("head", {}).get("vars", []))
-        rows = [tuple(_term(b.get(v)) for v in variables) for b in doc.get("results", {}).get("bindings", [])]
+        try:
+            if "boolean" in doc:
+                if not isinstance(doc["boolean"], bool):
+                    raise TypeError("boolean")
+                return RawResult(form, boolean=doc["boolean"])
+            variables = [str(v) for v in doc.get("head", {}).get("vars", [])]
+            rows = [tuple(_term(b.get(v)) for v in variables) for b in doc.get("results", {}).get("bindings", [])]
+        except (AttributeError, TypeError, KeyError, ValueError):
+            raise EndpointError(f"{self.endpoint}: malformed answer: not SPARQL 1.1 JSON results") from None
         return RawResult(form, variables=variables, rows=rows)
 
 
-def _first_line(err: BaseException) -> str:
+def _refusal(err: BaseException) -> str:
+    """What an endpoint said when it refused a query: the first line of its answer, else the error's first line."""
+    _, found, response = str(err).partition("Response:")
+    body = response.strip()
+    if found and body.startswith(("b'", 'b"')):
+        body = body[2:-1].encode().decode("unicode_escape", errors="replace")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return lines[0][:300] if lines else _first_line(err)
+
+
+def _first_line(err: object) -> str:
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__
 

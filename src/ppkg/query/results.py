@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ppkg.query.engines import RawResult
+from ppkg.query.tables import spreadsheet_safe
+from ppkg.rdf.export import serialize_graph
 from ppkg.rdf.namespaces import compact, new_graph
 from ppkg.rdf.terms import to_python
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 """Output formats for SELECT and ASK results. ``json`` is SPARQL 1.1 Query Results JSON."""
@@ -28,6 +35,8 @@ class QueryResult:
     Iterating a SELECT result yields rows as named tuples of Python values (``str`` for IRIs and
     text, ``int``, ``Decimal``, ``datetime.date``… for typed literals, ``None`` when unbound).
     ``terms`` keeps the rdflib terms. CONSTRUCT/DESCRIBE results carry ``graph``; ASK ``boolean``.
+    ``notes`` holds one-line remarks on the answer (the command line prints them after the result).
+    In a notebook a result shows as an HTML table.
     """
 
     def __init__(self, raw: RawResult, bound: Iterable[str] = ()) -> None:
@@ -36,6 +45,7 @@ class QueryResult:
         self.variables: list[str] = list(raw.variables)
         self.terms: list[tuple[Identifier | None, ...]] = list(raw.rows)
         self.boolean = raw.boolean
+        self.notes: list[str] = []
         self.graph: Graph | None = None
         if raw.form in ("CONSTRUCT", "DESCRIBE"):
             self.graph = new_graph()
@@ -72,13 +82,60 @@ class QueryResult:
         i = self.variables.index(name)
         return [to_python(row[i]) for row in self.terms]
 
-    def to_dataframe(self) -> Any:
-        """A pandas ``DataFrame`` of the rows (needs pandas: ``pip install 'ppkg[dataframe]'``)."""
+    def frame_columns(self) -> list[str]:
+        """The variables in the order :meth:`to_dataframe` and the notebook view give them: the query's
+        order, except that an IRI column ``x`` that has a ``xLabel`` column moves to the end."""
+        labelled = [v for v in self.variables if f"{v}Label" in self.variables]
+        return [v for v in self.variables if v not in labelled] + labelled
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """A pandas ``DataFrame`` of the rows (needs pandas: ``pip install 'ppkg[dataframe]'``).
+
+        Columns are typed by their literals: whole numbers (``xsd:integer`` and its kinds) as
+        ``int64`` (``Int64`` when some are missing), ``xsd:decimal``/``double``/``float`` as
+        ``float64``, ``xsd:date``/``dateTime`` as ``datetime64``, ``xsd:boolean`` as ``bool``
+        (``boolean`` when some are missing); IRIs and text as strings. A column mixing kinds keeps
+        Python values. Column order: :meth:`frame_columns`.
+        """
         try:
             import pandas as pd
         except ImportError:
             raise ImportError("to_dataframe() needs pandas: pip install 'ppkg[dataframe]'") from None
-        return pd.DataFrame(self.dicts(), columns=self.variables)
+        columns = self.frame_columns()
+        index = {v: i for i, v in enumerate(self.variables)}
+        data = {v: _series(pd, [row[index[v]] for row in self.terms]) for v in columns}
+        return pd.DataFrame(data, columns=columns)
+
+    def __repr__(self) -> str:
+        if self.boolean is not None:
+            return f"<QueryResult {self.form} {'true' if self.boolean else 'false'}>"
+        if self.graph is not None:
+            return f"<QueryResult {self.form} {_count(len(self.graph), 'triple')}>"
+        shown = self.frame_columns()
+        names = ", ".join(shown[:4]) + (", …" if len(shown) > 4 else "")
+        return f"<QueryResult {self.form} {_count(len(self.terms), 'row')}: {names}>"
+
+    def _repr_html_(self) -> str:
+        """The notebook view: an HTML table of the first rows (IRIs compacted; every value escaped)."""
+        if self.boolean is not None:
+            return f"<p><code>{'true' if self.boolean else 'false'}</code></p>"
+        if self.graph is not None:
+            lines = self.graph.serialize(format="turtle").splitlines()
+            more = f"\n# … {len(lines) - HTML_ROWS} more lines" if len(lines) > HTML_ROWS else ""
+            body = html.escape("\n".join(lines[:HTML_ROWS]) + more)
+            return f"<p>{_count(len(self.graph), 'triple')}</p><pre>{body}</pre>"
+        columns = self.frame_columns()
+        index = [self.variables.index(v) for v in columns]
+        head = "".join(f"<th>{html.escape(v)}</th>" for v in columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_text(row[i]))}</td>" for i in index) + "</tr>"
+            for row in self.terms[:HTML_ROWS]
+        )
+        if len(self.terms) > HTML_ROWS:
+            body += f'<tr><td colspan="{len(columns)}">… {_count(len(self.terms) - HTML_ROWS, "more row")}</td></tr>'
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
+        caption = html.escape(_count(len(self.terms), "row"))
+        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}"
 
     # -- text forms ---------------------------------------------------------------------------------
 
@@ -93,11 +150,16 @@ class QueryResult:
         return {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
 
     def serialize(self, fmt: str = "table") -> str:
-        """Render the result as text in one of :data:`SELECT_FORMATS` or :data:`GRAPH_FORMATS`."""
+        """Render the result as text in one of :data:`SELECT_FORMATS` or :data:`GRAPH_FORMATS`.
+
+        In ``csv``/``tsv`` a text value that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return gets a leading ``'`` so spreadsheets do not run it as a formula; ``json``/``jsonl`` keep
+        every value exactly.
+        """
         if self.graph is not None:
             if fmt not in GRAPH_FORMATS:
                 raise ValueError(f"a {self.form} result is a graph: use --format {'|'.join(GRAPH_FORMATS)}")
-            return self.graph.serialize(format=fmt)
+            return serialize_graph(self.graph, fmt)
         if fmt not in SELECT_FORMATS:
             raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(SELECT_FORMATS)}")
         if fmt == "json":
@@ -111,53 +173,76 @@ class QueryResult:
             writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
             writer.writerow(self.variables)
             for row in self.terms:
-                writer.writerow(["" if t is None else str(t) for t in row])
+                writer.writerow([spreadsheet_safe(t) for t in row])
             return buf.getvalue()
         return self.to_table()
 
     def table_columns(self) -> list[int]:
-        """Indexes of the columns a table shows: not the bound parameters, and not ``?x`` beside ``?xLabel``."""
-        shown = set(self.variables)
-        return [i for i, v in enumerate(self.variables) if v not in self.bound and f"{v}Label" not in shown]
+        """Indexes of the columns the table view shows (see :func:`ppkg.query.tables.table_columns`)."""
+        from ppkg.query.tables import table_columns
 
-    def to_table(self) -> str:
-        """A plain-text table (what ``--format table`` prints): labels shown, IRIs compacted.
+        return table_columns(self.variables, self.terms)
 
-        Columns of bound parameters and IRI columns that have a ``…Label`` column beside them are left
-        out; ``csv``/``json`` keep every column.
+    def to_table(self, width: int | None = None) -> str:
+        """A plain-text table (what ``--format table`` prints), laid out by :mod:`ppkg.query.tables`.
+
+        ``width`` in terminal cells (``None``: ``COLUMNS``, else the terminal's width, else no limit).
+        IRI columns, empty columns and ``?x`` beside ``?xLabel`` are left out, constant columns are shown
+        once above the table, and a result too wide for ``width`` is shown one record per row;
+        ``csv``/``json`` keep every column. An ASK result is ``true`` or ``false``.
         """
-        from rich.table import Table
+        from ppkg.query.tables import render_result, terminal_width
 
-        columns = self.table_columns()
-        table = Table(show_lines=False, header_style="bold", pad_edge=False)
-        for i in columns:
-            table.add_column(self.variables[i], overflow="fold")
-        for row in self.terms:
-            table.add_row(*(_cell(row[i]) for i in columns))
-        return render_text(table, f"{len(self.terms)} row{'s' if len(self.terms) != 1 else ''}")
+        if self.boolean is not None:
+            return ("true" if self.boolean else "false") + "\n"
+        return render_result(self.variables, self.terms, width=terminal_width() if width is None else width)
 
 
-def render_text(*renderables: object) -> str:
-    """Rich renderables (tables, text) as plain text, as wide as the terminal."""
-    import shutil
+HTML_ROWS = 50
+"""How many rows (or Turtle lines) the notebook view shows."""
 
-    from rich.console import Console
+_WHOLE = {
+    XSD[t]
+    for t in (
+        "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
+_REAL = {XSD.decimal, XSD.double, XSD.float}
+_DATES = {XSD.date, XSD.dateTime, XSD.dateTimeStamp}
 
-    console = Console(
-        width=shutil.get_terminal_size((160, 24)).columns, record=True, file=io.StringIO(), color_system=None
-    )
-    for renderable in renderables:
-        console.print(renderable)
-    return console.export_text()
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
-def _cell(term: Identifier | None) -> str:
-    """Table text of a term: IRIs as compact ``prefix:local`` names where a ppkg prefix fits."""
+def _text(term: Identifier | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return compact(str(term))
-    return str(term)
+    return compact(str(term)) if isinstance(term, URIRef) else str(term)
+
+
+def _series(pd: Any, terms: list[Identifier | None]) -> Any:
+    """A pandas Series of one column's terms, typed by their datatypes (see ``to_dataframe``)."""
+    present = [t for t in terms if t is not None]
+    kinds = {
+        t.datatype if isinstance(t, Literal) and t.datatype is not None and not t.ill_typed else None for t in present
+    }
+    missing = len(present) < len(terms)
+    if present and kinds <= _WHOLE:
+        return pd.Series([None if t is None else int(t) for t in terms], dtype="Int64" if missing else "int64")
+    if present and kinds <= _WHOLE | _REAL:
+        return pd.Series([float("nan") if t is None else float(t) for t in terms], dtype="float64")
+    if present and kinds <= {XSD.boolean}:
+        values = [None if t is None else bool(to_python(t)) for t in terms]
+        return pd.Series(values, dtype="boolean" if missing else "bool")
+    values = [to_python(t) for t in terms]
+    if present and kinds <= _DATES:
+        try:
+            return pd.Series(pd.to_datetime(values))
+        except (ValueError, TypeError):
+            pass
+    return pd.Series(values, dtype=None if present else object)
 
 
 def _json_term(term: Identifier) -> dict[str, str]:

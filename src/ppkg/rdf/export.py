@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rdflib import Dataset, URIRef
+import json
+
+from rdflib import Dataset, Graph, URIRef
 
 from ppkg.errors import ParameterError, UnknownValueError
 from ppkg.rdf.io import quiet_rdflib
@@ -36,6 +38,28 @@ def _sorted_lines(text: str) -> str:
     return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
 
 
+def _sorted_json(value: object, key: str = "") -> object:
+    """JSON-LD with every unordered array sorted (``@list`` arrays keep their order)."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def serialize_graph(graph: Graph, fmt: str) -> str:
+    """A graph as text in a stable order: N-Triples lines sorted, JSON-LD nodes sorted by ``@id`` (rdflib
+    writes them in hash order), other syntaxes as rdflib writes them (Turtle sorts its subjects)."""
+    with quiet_rdflib():
+        if fmt == "nt":
+            return _sorted_lines(graph.serialize(format="nt"))
+        if fmt in ("json-ld", "jsonld"):
+            doc = _sorted_json(json.loads(graph.serialize(format="json-ld")))
+            return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return graph.serialize(format=fmt)
+
+
 def export(dataset: Dataset, fmt: str = "trig", graph: str | None = None) -> str:
     """Serialise the dataset (or its named graph ``graph``) deterministically."""
     if fmt not in EXPORT_FORMATS:
@@ -51,11 +75,7 @@ def export(dataset: Dataset, fmt: str = "trig", graph: str | None = None) -> str
             text = out.serialize(format=fmt)
             return _sorted_lines(text) if fmt == "nquads" else text
         merged = new_graph()
-        for name in selected:
-            for triple in dataset.graph(name):
-                merged.add(triple)
-        if fmt == "nt":
-            return _sorted_lines(merged.serialize(format="nt"))
-        if fmt == "jsonld":
-            return merged.serialize(format="json-ld", indent=2, sort_keys=True)
-        return merged.serialize(format="turtle")
+        # one named graph, or what queries see: the default graph (the named graphs without superseded statements)
+        for triple in dataset.graph(selected[0]) if graph else dataset.default_graph:
+            merged.add(triple)
+    return serialize_graph(merged, "turtle" if fmt == "turtle" else fmt)

@@ -7,6 +7,7 @@ parses only files that passed. :data:`FORMATS` is the one table of file extensio
 from __future__ import annotations
 
 import re
+import stat
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from ppkg.errors import DataFileError
+from ppkg.rdf.corrections import current_graph
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ FORMATS: dict[str, RdfSyntax] = {
     ".nq": RdfSyntax(ox.RdfFormat.N_QUADS, "nquads", True),
 }
 """File extensions ppkg reads, and their syntax. JSON-LD and RDF/XML are not accepted for data."""
+
+INPUT_SUFFIXES = (*FORMATS, ".csv")
+"""Every file type ppkg reads as input: the RDF syntaxes, and CSV for the stewards' templates."""
 
 
 @dataclass(frozen=True)
@@ -98,16 +103,33 @@ def syntax_error(path: Path, err: SyntaxError) -> DataFileError:
 
 
 def read_checked(path: Path) -> bytes:
-    """The bytes of an RDF file, after checks that it exists, is not too large and is UTF-8."""
+    """The bytes of an input file, after checks that it is a regular file of a type ppkg reads, not too
+    large, and UTF-8.
+
+    The type is checked on the name before anything is opened, and only regular files are opened: a
+    directory, a FIFO (which would block), a device such as ``/dev/zero`` or a symlink to one is refused.
+    """
+    if path.suffix.lower() not in INPUT_SUFFIXES:
+        allowed = ", ".join(INPUT_SUFFIXES)
+        raise DataFileError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; use {allowed}")
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise DataFileError(str(path), "no such file") from None
     except OSError as err:
         raise DataFileError(str(path), f"cannot read: {err.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise DataFileError(str(path), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    data = path.read_bytes()
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise DataFileError(str(path), f"{kind}; give a file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataFileError(str(path), f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise DataFileError(str(path), f"cannot read: {err.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew after the size check
+        raise DataFileError(str(path), f"file is over the limit of {MAX_FILE_BYTES:,} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -130,11 +152,12 @@ def load_into(store: ox.Store, path: Path, graph: str | None) -> None:
 
 
 def load_dataset(files: Iterable[GraphFile]) -> Dataset:
-    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs.
+    """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs minus
+    the statements that corrections supersede (:mod:`ppkg.rdf.corrections`), as in the Oxigraph engine.
 
     Files are checked with the strict parser first, so a broken file fails with ``file:line:col``.
     """
-    dataset = Dataset(default_union=True)
+    dataset = Dataset()
     for f in files:
         load_into(ox.Store(), f.path, f.graph)
         with quiet_rdflib():
@@ -142,6 +165,11 @@ def load_dataset(files: Iterable[GraphFile]) -> Dataset:
                 dataset.parse(f.path, format=f.format)
             else:
                 dataset.graph(URIRef(f.graph)).parse(f.path, format=f.format)
+    default = dataset.default_graph
+    with quiet_rdflib():
+        union = [(s, p, o, default) for s, p, o, _ in dataset.quads((None, None, None, None))]
+        default.addN(union)
+        current_graph(default)
     return dataset
 
 

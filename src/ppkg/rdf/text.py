@@ -34,3 +34,24 @@ def nearest(value: str, choices: Iterable[str], n: int = 5) -> list[str]:
     if not picked:
         picked = difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.0)
     return [by_key[k] for k in picked]
+
+
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\t": "\\t", "\r": "\\r"}
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """``text`` safe for a terminal: control and bidirectional-override characters as escapes (``\\x1b``).
+
+    Newlines are kept unless ``newlines`` is false (then they are escaped too).
+    """
+    out = _CONTROL.sub(_escape, text)
+    return out if newlines else out.replace("\n", "\\n")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -5,7 +5,14 @@ A contribution is stored as ``<data dir>/contributions/<id>.trig``: one named gr
 of the contribution itself (who, when, from which file and its SHA-256, from which source). The file is
 written to a temporary file in the same directory, flushed, fsynced, renamed into place and the directory
 fsynced, under an exclusive lock: a rejected, failed or killed contribution leaves every existing file
-byte-for-byte unchanged. Withdrawing removes that one file.
+byte-for-byte unchanged. Withdrawing removes that one file. A correction (``ppkg correct``, or a
+``ppkg:Correction`` in a contributed file) is a contribution too; the store records on it who made it and
+when, unless it says so itself, and withdrawing it restores what it superseded.
+
+Testing hook: :func:`checkpoint` marks the stages of a write. With ``PPKG_TEST_PAUSE_AT=<stage>`` in the
+environment the process announces the stage on stderr and waits there, so that a test can kill it at
+that exact point and check that the data is unchanged or fully merged. Without the variable it does
+nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from ppkg.rdf.datadir import CONTRIBUTIONS, data_files, writable_data_directory
 from ppkg.rdf.io import merged_graph, quiet_rdflib
 from ppkg.rdf.namespaces import ID, PPKG, new_dataset
 from ppkg.rdf.text import nearest
+from ppkg.steward.corrections import MAX_COUNT, check_facts, current_view
 from ppkg.steward.submission import Submission, with_rows
 from ppkg.validation.context import StoreView, existing_store, validate_contribution
 from ppkg.validation.lint import lint
@@ -132,9 +140,20 @@ def _slug(text: str) -> str:
 
 
 def check(submission: Submission, existing: Graph | StoreView, *, strict: bool = False) -> ValidationReport:
-    """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context."""
-    report = validate_contribution(submission.graph, existing, strict=strict)
-    report.results = [*lint(submission.graph), *report.results]
+    """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context
+    (the graph as it is once the submission's corrections apply), conflicts with single-valued facts, and
+    corrections that supersede nothing current.
+
+    A conflict replaces the shapes' "at most one value" result for the same node and property, which says
+    the same thing without naming the existing value and its source.
+    """
+    view = existing if isinstance(existing, StoreView) else StoreView.of(existing)
+    facts = check_facts(submission.graph, view)
+    report = validate_contribution(submission.graph, current_view(view, facts.superseded), strict=strict)
+    shapes = [
+        r for r in report.results if not (r.constraint == MAX_COUNT and (r.focus_node, r.path) in facts.in_conflict)
+    ]
+    report.results = [*lint(submission.graph), *facts.results, *shapes]
     return with_rows(report, submission)
 
 
@@ -174,7 +193,8 @@ def contribute(
         if len(new) == 0:
             return None, report
         digest = canonical_hash(new)
-        when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+        moment = now or dt.datetime.now(dt.timezone.utc)
+        when = moment.replace(microsecond=0)
         cid = f"{when:%Y%m%d}-{digest[:12]}"
         graph_iri = URIRef(ID[f"graph/contribution/{cid}"])
         dataset = new_dataset()
@@ -194,6 +214,15 @@ def contribute(
             target.add((graph_iri, PROV.wasDerivedFrom, URIRef(source)))
         target.add((person, RDF.type, PPKG.Person))  # in every contribution, so each can be withdrawn alone
         target.add((person, RDFS.label, Literal(by, lang="en")))
+        for correction in set(target.subjects(RDF.type, PPKG.Correction)):  # who and when, unless it says
+            if (correction, PROV.wasAttributedTo, None) not in target:
+                target.add((correction, PROV.wasAttributedTo, person))
+            if (
+                correction,
+                PROV.generatedAtTime,
+                None,
+            ) not in target:  # to the microsecond: corrections apply in time order
+                target.add((correction, PROV.generatedAtTime, Literal(moment.isoformat(), datatype=XSD.dateTime)))
         path = directory / CONTRIBUTIONS / f"{cid}.trig"
         with quiet_rdflib():
             payload = dataset.serialize(format="trig", encoding="utf-8")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from rdflib import RDF, BNode, Graph, Literal
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH
 
 from ppkg.rdf.namespaces import ID, PPKG, PREFIXES, SHAPES
@@ -29,10 +29,10 @@ LINT = str(SHAPES) + "lint-"
 
 @cache
 def declared_terms() -> frozenset[str]:
-    """Classes and properties the ppkg ontology declares."""
+    """Classes and properties the ppkg ontology declares (its own, and the external terms it declares)."""
     onto = vocabulary_graph()
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.AnnotationProperty)
-    return frozenset(str(s) for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(str(PPKG)))
+    return frozenset(str(s) for k in kinds for s in onto.subjects(RDF.type, k) if isinstance(s, URIRef))
 
 
 def _result(
@@ -92,11 +92,11 @@ def lint(contribution: Graph) -> list[ValidationResult]:
 
 def _unknown(term: str, role: str, known: frozenset[str]) -> str | None:
     """Why ``term`` may not be used as a property or class, or ``None`` if it may."""
+    if term in known:
+        return None
     if term.startswith(str(PPKG)):
-        if term in known:
-            return None
         local = term[len(str(PPKG)) :]
-        hint = nearest(local, [t[len(str(PPKG)) :] for t in known], n=3)
+        hint = nearest(local, [t[len(str(PPKG)) :] for t in known if t.startswith(str(PPKG))], n=3)
         suggestion = f"; did you mean {', '.join('ppkg:' + h for h in hint)}?" if hint else ""
         return f"ppkg:{local} is not a {role} of the ppkg ontology{suggestion}"
     if term.startswith(REUSED_NAMESPACES):

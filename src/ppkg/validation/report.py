@@ -10,6 +10,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import SH
 
 from ppkg.rdf.namespaces import compact, local_name, new_graph
+from ppkg.rdf.text import visible
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 
@@ -85,7 +86,8 @@ class ValidationReport:
         return groups
 
     def text(self) -> str:
-        """The human-readable report: one block per focus node (label and IRI), one line per problem."""
+        """The human-readable report: one block per focus node (label and IRI), one line per problem; control
+        characters in the data are shown as escapes."""
         if not self.results:
             return f"conforms: no problems found in {self.checked_triples:,} triples checked\n"
         lines: list[str] = []
@@ -104,7 +106,7 @@ class ValidationReport:
         n_v, n_w = len(self.violations), len(self.warnings)
         verdict = "does not conform" if not self.conforms else "conforms"
         lines.append(f"{verdict}: {n_v} violation{'s' * (n_v != 1)}, {n_w} warning{'s' * (n_w != 1)}")
-        return "\n".join(lines) + "\n"
+        return "".join(visible(line, newlines=False) + "\n" for line in lines)
 
     def to_json(self) -> str:
         """The report as JSON: ``{"conforms": …, "violations": n, "warnings": n, "results": […]}``."""

@@ -1,0 +1,109 @@
+"""Input files that are not what they claim to be: each is refused with one line and exit 2, before it is
+opened where opening could hang or read something it should not, and the data directory is unchanged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import ppkg
+from ppkg.rdf import shipped
+
+from .conftest import tree_digest
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped data directory."""
+    target = tmp_path / "data"
+    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
+    return target
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.ttl"
+    os.mkfifo(path)
+    return path
+
+
+def _dev_zero(tmp_path: Path) -> Path:
+    path = tmp_path / "zero.ttl"
+    path.symlink_to("/dev/zero")
+    return path
+
+
+def _directory(tmp_path: Path) -> Path:
+    path = tmp_path / "folder.ttl"
+    path.mkdir()
+    return path
+
+
+def _outside(tmp_path: Path) -> Path:
+    secret = tmp_path / "outside" / "secret"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0\n", encoding="utf-8")
+    (tmp_path / "inputs").mkdir()
+    return tmp_path / "inputs" / ".." / "outside" / "secret"
+
+
+CASES = {
+    "fifo": (_fifo, "not a regular file"),
+    "symlink to /dev/zero": (_dev_zero, "not a regular file"),
+    "directory named .ttl": (_directory, "a directory"),
+    "path with .. to a file without an RDF extension": (_outside, "unsupported file type"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_and_contribute_refuse_with_one_line(run_ppkg: Run, tmp_path: Path, data_dir: Path, case: str) -> None:
+    make, expected = CASES[case]
+    path = make(tmp_path)
+    before = tree_digest(data_dir)
+    for args in (
+        ("validate", str(path), "--data-dir", str(data_dir)),
+        ("contribute", str(path), "--by", "Ada", "--data-dir", str(data_dir)),
+    ):
+        done = run_ppkg(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ppkg: error: "), done.stderr
+        assert expected in lines[0]
+        assert "root:x" not in done.stdout + done.stderr
+    assert tree_digest(data_dir) == before
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_api_refuses_them_too(tmp_path: Path, case: str) -> None:
+    make, expected = CASES[case]
+    with pytest.raises(ppkg.PpkgError, match=expected):
+        ppkg.validate([make(tmp_path)])
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["https://example.org/x\n", "javascript:alert(1)", "not a url", "https://example.org/a b", "file:///etc/passwd"],
+)
+def test_a_source_that_is_not_an_http_url_is_refused(
+    run_ppkg: Run, tmp_path: Path, data_dir: Path, source: str
+) -> None:
+    contribution = tmp_path / "program.ttl"
+    contribution.write_text(
+        "@prefix ppkg: <https://w3id.org/ppkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/ppkg/id/program/sunrise-mentors> a ppkg:Program ; rdfs:label "Sunrise Mentors"@en .\n',
+        encoding="utf-8",
+    )
+    before = tree_digest(data_dir)
+    done = run_ppkg("contribute", str(contribution), "--by", "Ada", "--source", source, "--data-dir", str(data_dir))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--source must be an http(s) URL" in lines[0]
+    assert tree_digest(data_dir) == before
+    assert ppkg.load(data_dir=data_dir).run("programs-by-rating", rating="promising").rows  # the data still answers
