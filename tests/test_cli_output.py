@@ -432,3 +432,18 @@ def test_graph_output_is_the_same_in_every_process(run_ppkg: Run, args: tuple[st
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert "https://w3id.org/ppkg/id/program/kentucky-start" in first.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    """``ppkg export | head -1``: the rest is dropped quietly, exit 0, nothing on stderr."""
+    from .conftest import ppkg_command
+
+    with subprocess.Popen(
+        [*ppkg_command(), "export", "--format", "nt"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"<")
+        process.stdout.close()  # far more than a pipe's buffer is still to come
+        stderr = process.stderr.read()
+        assert process.wait(timeout=120) == 0
+    assert stderr == b""

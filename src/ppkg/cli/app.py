@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from ppkg.errors import EXIT_INPUT
+from ppkg.errors import EXIT_INPUT, EXIT_OK
 
 app = typer.Typer(
     name="ppkg",
@@ -26,9 +27,18 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 
 def write(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output``, or to stdout."""
+    """Write ``text`` to ``output``, or to stdout.
+
+    When the program reading stdout stops early (``ppkg query … | head``), the rest is dropped quietly and the
+    command ends with exit 0: the reader chose to stop, nothing failed.
+    """
     if output is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            raise typer.Exit(EXIT_OK) from None
         return
     try:
         output.write_text(text, encoding="utf-8")
