@@ -20,6 +20,20 @@ app = typer.Typer(
 )
 
 
+OutputFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file; without --format its extension picks the format.", metavar="FILE"
+    ),
+]
+"""The ``-o FILE`` option of the commands that write a result."""
+
+ExtraData = Annotated[
+    list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.", metavar="FILE")
+]
+"""The ``--data FILE`` option of the commands that load the graph."""
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print ``ppkg: error: message`` on stderr and exit with ``code``."""
     typer.echo(f"ppkg: error: {message}", err=True)

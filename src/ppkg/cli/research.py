@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from ppkg.cli.app import app, fail, write
+from ppkg.cli.app import ExtraData, OutputFile, app, fail, write
 from ppkg.cli.completion import complete_param, complete_query_name
 from ppkg.cli.formats import (
     CATALOGUE_FORMATS,
@@ -228,18 +228,8 @@ def query_command(
             list_choices=False,
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file; without --format its extension picks the format.",
-            metavar="FILE",
-        ),
-    ] = None,
-    data: Annotated[
-        list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.", metavar="FILE")
-    ] = None,
+    output: OutputFile = None,
+    data: ExtraData = None,
     engine: Annotated[
         str, ENGINE_CHOICES.option("In-process engine (default: oxigraph).", "--engine", metavar=ENGINE_CHOICES.metavar)
     ] = "oxigraph",
@@ -335,18 +325,8 @@ def export_command(
         str | None,
         typer.Option(help="Only this named graph (IRI or short name such as cdss-peer-partners).", metavar="GRAPH"),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file; without --format its extension picks the format.",
-            metavar="FILE",
-        ),
-    ] = None,
-    data: Annotated[
-        list[Path] | None, typer.Option("--data", help="Also load this RDF file; repeatable.", metavar="FILE")
-    ] = None,
+    output: OutputFile = None,
+    data: ExtraData = None,
 ) -> None:
     """Export the whole graph, or one source graph, deterministically."""
     import ppkg
