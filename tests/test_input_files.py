@@ -3,6 +3,7 @@ opened where opening could hang or read something it should not, and the data di
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -107,3 +108,37 @@ def test_a_source_that_is_not_an_http_url_is_refused(
     assert len(lines) == 1 and "--source must be an http(s) URL" in lines[0]
     assert tree_digest(data_dir) == before
     assert ppkg.load(data_dir=data_dir).run("programs-by-rating", rating="promising").rows  # the data still answers
+
+
+def test_an_unreadable_contribution_is_skipped_with_one_warning(run_ppkg: Run, tmp_path: Path, data_dir: Path) -> None:
+    """One broken contribution file never takes the data directory down: it is reported, left in place, and
+    every command answers from the rest."""
+    good = tmp_path / "program.ttl"
+    good.write_text(
+        "@prefix ppkg: <https://w3id.org/ppkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix state: <https://w3id.org/ppkg/id/state/> .\n"
+        '<https://w3id.org/ppkg/id/program/sunrise-mentors> a ppkg:Program ; rdfs:label "Sunrise Mentors"@en ;'
+        " ppkg:state state:or ; ppkg:setting <https://w3id.org/ppkg/id/setting/community-provider> .\n",
+        encoding="utf-8",
+    )
+    assert run_ppkg("contribute", str(good), "--by", "Ada", "--data-dir", str(data_dir)).returncode == 0
+    broken = data_dir / "contributions" / "20260101-000000000000.trig"
+    broken.write_bytes(b"<https://w3id.org/ppkg/id/graph/contribution/x> { <a> <b> \x00 ")
+    before = tree_digest(data_dir)
+    env = {"PPKG_DATA_DIR": str(data_dir)}
+
+    done = run_ppkg("query", "programs-by-state-or-setting", "--param", "state=OR", "--format", "csv", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Sunrise Mentors" in done.stdout and "Morrison Child & Family Services" in done.stdout
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("ppkg: warning: ")]
+    assert len(warnings) == 1 and str(broken) in warnings[0] and "left in place and skipped" in warnings[0]
+
+    listed = run_ppkg("contributions", "--data-dir", str(data_dir), "--format", "json")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
+    assert str(broken) in listed.stderr
+
+    with pytest.warns(ppkg.UnreadableFileWarning, match="left in place"):
+        rows = ppkg.load(data_dir=data_dir).run("programs-by-state-or-setting", state="OR").rows
+    assert "Sunrise Mentors" in {r.programLabel for r in rows}
+    assert tree_digest(data_dir) == before

@@ -20,6 +20,7 @@ from ppkg.errors import (
     QueryTimeoutError,
     UnknownQueryError,
     UnknownValueError,
+    UnreadableFileWarning,
     UnsafeQueryError,
 )
 from ppkg.graph import KnowledgeGraph, connect, load
@@ -68,6 +69,7 @@ __all__ = [
     "QueryTimeoutError",
     "UnknownQueryError",
     "UnknownValueError",
+    "UnreadableFileWarning",
     "UnsafeQueryError",
     "ValidationReport",
     "ValidationResult",

@@ -117,3 +117,8 @@ class ContributionRejectedError(PpkgError):
         self.report = report
         n = report.problem_count()
         super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written")
+
+
+class UnreadableFileWarning(UserWarning):
+    """A contribution file of the data directory cannot be read: it is left in place and skipped, and the graph
+    is answered from the rest."""

@@ -11,6 +11,7 @@ Each command lives in the module of its user (:mod:`~ppkg.cli.research`, :mod:`~
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
@@ -26,12 +27,17 @@ def _fail(message: str, code: int = EXIT_INPUT) -> None:
     sys.exit(code)
 
 
+def _warning_line(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    typer.echo(f"ppkg: warning: {' '.join(str(message).split())}", err=True)
+
+
 def main() -> None:
     """Entry point of the ``ppkg`` console script: run a command and turn every error into one line.
 
     Usage errors (an unknown option, a missing argument) are reported by the command-line parser and exit 2;
-    Ctrl-C exits 130.
+    Ctrl-C exits 130. Warnings (a contribution file that cannot be read and is skipped) are one line each.
     """
+    warnings.showwarning = _warning_line
     try:
         app()
     except PpkgError as err:

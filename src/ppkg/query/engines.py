@@ -21,7 +21,7 @@ from rdflib.term import Identifier, Node
 
 from ppkg.errors import PpkgError, QueryError, QuerySyntaxError
 from ppkg.rdf.corrections import superseded_quads
-from ppkg.rdf.io import GraphFile, load_into, quiet_rdflib
+from ppkg.rdf.io import GraphFile, load_into, loadable, quiet_rdflib
 from ppkg.rdf.namespaces import PREFIXES
 from ppkg.rdf.terms import from_ox, to_ox
 
@@ -65,7 +65,7 @@ class OxigraphEngine:
     def from_files(cls, files: Iterable[GraphFile], *, merge: bool = True) -> OxigraphEngine:
         """Load RDF files into a fresh in-memory store (``merge``: and build the union default graph)."""
         store = ox.Store()
-        for f in files:
+        for f in loadable(files):
             load_into(store, f.path, f.graph)
         engine = cls(store)
         if merge:

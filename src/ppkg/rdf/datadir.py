@@ -51,4 +51,10 @@ def vocabulary_files() -> list[GraphFile]:
 
 def graph_files(explicit: str | Path | None = None) -> list[GraphFile]:
     """Everything a graph is built from: the ontology, the vocabularies and the data directory's files."""
-    return vocabulary_files() + [GraphFile(p, None) for p in data_files(data_directory(explicit))]
+    return vocabulary_files() + data_graph_files(data_directory(explicit))
+
+
+def data_graph_files(directory: Path) -> list[GraphFile]:
+    """The data directory's files as graph files; contributions are skippable (a broken one is skipped)."""
+    contributions = directory / CONTRIBUTIONS
+    return [GraphFile(p, None, skippable=p.parent == contributions) for p in data_files(directory)]

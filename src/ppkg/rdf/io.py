@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
-from ppkg.errors import DataFileError
+from ppkg.errors import DataFileError, UnreadableFileWarning
 from ppkg.rdf.corrections import current_graph
 
 
@@ -48,6 +48,8 @@ class GraphFile:
 
     path: Path
     graph: str | None
+    skippable: bool = False
+    """A contribution: when it cannot be read it is skipped with a warning instead of failing the graph."""
 
     @property
     def format(self) -> str:
@@ -151,6 +153,22 @@ def load_into(store: ox.Store, path: Path, graph: str | None) -> None:
         raise syntax_error(path, err) from None
 
 
+def loadable(files: Iterable[GraphFile]) -> list[GraphFile]:
+    """The files to load: all of them, except a skippable file (a contribution) that cannot be read, which is
+    left in place, skipped and reported as an :class:`~ppkg.errors.UnreadableFileWarning` (one line with its
+    path), so that one broken contribution never takes the whole data directory down."""
+    kept = []
+    for f in files:
+        if f.skippable:
+            try:
+                load_into(ox.Store(), f.path, f.graph)
+            except DataFileError as err:
+                warnings.warn(UnreadableFileWarning(f"{err}; the file is left in place and skipped"), stacklevel=2)
+                continue
+        kept.append(f)
+    return kept
+
+
 def load_dataset(files: Iterable[GraphFile]) -> Dataset:
     """Parse RDF files into an rdflib dataset whose default graph is the union of its named graphs minus
     the statements that corrections supersede (:mod:`ppkg.rdf.corrections`), as in the Oxigraph engine.
@@ -158,7 +176,7 @@ def load_dataset(files: Iterable[GraphFile]) -> Dataset:
     Files are checked with the strict parser first, so a broken file fails with ``file:line:col``.
     """
     dataset = Dataset()
-    for f in files:
+    for f in loadable(files):
         load_into(ox.Store(), f.path, f.graph)
         with quiet_rdflib():
             if f.graph is None:

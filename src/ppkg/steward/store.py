@@ -36,7 +36,7 @@ from rdflib.term import Node
 from ppkg.errors import ContributionRejectedError, DataFileError, ParameterError, PpkgError, UnknownValueError
 from ppkg.query.safety import is_http_url
 from ppkg.rdf.datadir import CONTRIBUTIONS, data_files, writable_data_directory
-from ppkg.rdf.io import merged_graph, quiet_rdflib
+from ppkg.rdf.io import GraphFile, loadable, merged_graph, quiet_rdflib
 from ppkg.rdf.namespaces import ID, PPKG, new_dataset
 from ppkg.rdf.text import nearest
 from ppkg.steward.corrections import MAX_COUNT, check_facts, current_view
@@ -261,9 +261,10 @@ def _record(path: Path) -> Contribution | None:
 
 
 def list_contributions(directory: Path | None = None) -> list[Contribution]:
-    """The stored contributions, oldest first."""
+    """The stored contributions, oldest first (a file that cannot be read is reported with a warning and left out)."""
     directory = writable_data_directory(directory)
-    records = [_record(p) for p in sorted((directory / CONTRIBUTIONS).glob("*.trig"))]
+    files = loadable(GraphFile(p, None, skippable=True) for p in sorted((directory / CONTRIBUTIONS).glob("*.trig")))
+    records = [_record(f.path) for f in files]
     return sorted((r for r in records if r is not None), key=lambda r: (r.at, r.id))
 
 

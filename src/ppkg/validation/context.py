@@ -13,8 +13,8 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
-from ppkg.rdf.datadir import data_directory, data_files
-from ppkg.rdf.io import load_into, merged_graph
+from ppkg.rdf.datadir import data_directory, data_files, data_graph_files
+from ppkg.rdf.io import load_into, loadable, merged_graph
 from ppkg.rdf.namespaces import PPKG
 from ppkg.rdf.terms import from_ox, to_ox
 from ppkg.validation.report import ValidationReport
@@ -29,8 +29,8 @@ def existing_graph(directory: Path) -> Graph:
 def existing_store(directory: Path) -> StoreView:
     """The union of every graph in a data directory, in an Oxigraph store (fast to load and look up)."""
     store = ox.Store()
-    for path in data_files(directory):
-        load_into(store, path, None)
+    for f in loadable(data_graph_files(directory)):
+        load_into(store, f.path, f.graph)
     return StoreView(store)
 
 
