@@ -72,6 +72,18 @@ def tree_digest(directory: Path) -> dict[str, str]:
     }
 
 
+def copy_data(target: Path) -> Path:
+    """A private copy of the shipped data directory at ``target`` (without contributions)."""
+    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
+    return target
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped data directory (contributions go here, never into the repository)."""
+    return copy_data(tmp_path / "data")
+
+
 @pytest.fixture
 def shipped_digest() -> Iterator[dict[str, str]]:
     """Digest of the shipped data before a test; the test asserts it is unchanged after."""

@@ -8,7 +8,6 @@ correct it to Tennessee in a private copy of the shipped data directory.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -25,7 +24,7 @@ from ppkg.rdf.namespaces import ID, PPKG, SHAPES
 from ppkg.steward.api import correct
 from ppkg.steward.store import list_contributions
 
-from .conftest import tree_digest
+from .conftest import copy_data, tree_digest
 
 Run = Callable[..., CompletedProcess[str]]
 
@@ -55,17 +54,6 @@ correction:start-moved a ppkg:Correction ;
 program:kentucky-start ppkg:state state:tn .
 """
 )
-
-
-def copy_data(target: Path) -> Path:
-    """A private copy of the shipped data directory."""
-    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
-    return target
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return copy_data(tmp_path / "data")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,19 +12,10 @@ from pathlib import Path
 import pytest
 
 import ppkg
-from ppkg.rdf import shipped
 
 from .conftest import tree_digest
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A private copy of the shipped data directory."""
-    target = tmp_path / "data"
-    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
-    return target
 
 
 def _fifo(tmp_path: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -84,14 +83,6 @@ program:northcare-oklahoma a ppkg:Program ; rdfs:label "NorthCare"@en ;
     ppkg:setting setting:community-provider .
 """,
 }
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A private copy of the shipped data directory (contributions go here, never into the repository)."""
-    target = tmp_path / "data"
-    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
-    return target
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
 
-import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 import ppkg
-from ppkg.rdf import shipped
 from ppkg.rdf.namespaces import ID, PPKG, SCHEMA
 from ppkg.steward.templates import convert
 
@@ -40,14 +37,6 @@ GOOD_RESOURCES = RESOURCE_HEADER + (
     "peer-partner-notice,Peer Partner Notice, Information  Notice ,California Department of Social Services,"
     "https://www.cdss.ca.gov/peer-partner-notice,An all-county information notice on peer partners.,peer partners\n"
 )
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A private copy of the shipped data directory (contributions go here, never into the repository)."""
-    target = tmp_path / "data"
-    shutil.copytree(shipped.root() / "data", target, ignore=shutil.ignore_patterns("contributions"))
-    return target
 
 
 def write(directory: Path, name: str, text: str) -> Path:
