@@ -249,15 +249,7 @@ class SparqlServer:
             if listener is None:
                 self._start_writable(location, wait)
                 return self
-            self._engine = Engine(
-                location,
-                self._workdir,
-                timeout_s=self.engine_timeout_s,
-                max_memory=self.max_memory,
-                on_event=self.on_event,
-                start_wait=wait,
-            )
-            self._engine.start()
+            engine = self._start_engine(location, wait)
             assert self._guard is not None
             if not self._guard.wait_ready(wait):
                 raise EndpointError(self._guard.failure or f"the query checker did not start within {wait:.0f} s")
@@ -269,7 +261,7 @@ class SparqlServer:
             )
             self._front = Front(
                 listener,
-                self._engine,
+                engine,
                 self._guard,
                 limits,
                 self._workdir,
@@ -288,10 +280,10 @@ class SparqlServer:
             raise
         return self
 
-    def _start_writable(self, location: Path, wait: float) -> None:
+    def _start_engine(self, location: Path, wait: float, writable_bind: tuple[str, int] | None = None) -> Engine:
+        """Start the supervised Oxigraph server on ``location`` (on ``writable_bind`` for the writable server);
+        it is kept in ``_engine`` before it starts, so that ``stop()`` also stops one that failed half-way."""
         assert self._workdir is not None
-        if not self.port:
-            self.port = free_port(self._address)
         self._engine = Engine(
             location,
             self._workdir,
@@ -299,9 +291,16 @@ class SparqlServer:
             max_memory=self.max_memory,
             on_event=self.on_event,
             start_wait=wait,
-            writable_bind=(self._address, self.port),
+            writable_bind=writable_bind,
         )
         self._engine.start()
+        return self._engine
+
+    def _start_writable(self, location: Path, wait: float) -> None:
+        assert self._workdir is not None
+        if not self.port:
+            self.port = free_port(self._address)
+        self._start_engine(location, wait, writable_bind=(self._address, self.port))
 
     def stop(self) -> None:
         """Stop answering, stop the engine and remove the temporary store. Safe to call twice."""
