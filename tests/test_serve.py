@@ -26,6 +26,7 @@ import pytest
 
 import ppkg
 from ppkg.serve.server import SparqlServer
+from tests.listener import Listener
 
 from .conftest import ROOT, ppkg_command
 
@@ -92,32 +93,6 @@ def triples(kg: ppkg.KnowledgeGraph, server: SparqlServer) -> int:
     return count(body)
 
 
-class Listener:
-    """A loopback TCP listener that counts the connections made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-
-    def connections(self, wait: float = 0.0) -> int:
-        """Accept what has arrived (waiting at most ``wait`` seconds for a first one)."""
-        n = 0
-        self.sock.settimeout(wait)
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except (BlockingIOError, TimeoutError):
-                return n
-            conn.close()
-            n += 1
-            self.sock.settimeout(0.0)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture
 def listener() -> Iterator[Listener]:
     """A loopback listener standing for any address a server could be made to reach."""
@@ -138,9 +113,9 @@ def test_service_is_refused_for_every_caller_and_reaches_nothing(server: SparqlS
         daemon=True,
     )
     thread.start()
-    assert listener.connections(wait=30) >= 1
+    assert listener.wait_for_connection(30)
     thread.join(60)
-    listener.connections()
+    seen = listener.connections
 
     attempts = [
         f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
@@ -157,7 +132,7 @@ def test_service_is_refused_for_every_caller_and_reaches_nothing(server: SparqlS
         ):
             assert status == 400, body
             assert "SERVICE is not allowed" in one_line(body)
-    assert listener.connections() == 0
+    assert listener.connections == seen
     assert server.restarts == 0
 
 

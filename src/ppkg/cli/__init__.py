@@ -14,6 +14,7 @@ import sys
 import warnings
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # the parser's own errors (typer vendors click)
 
 from ppkg.cli import research, serving, stewardship
 from ppkg.cli.app import app
@@ -34,12 +35,22 @@ def _warning_line(message: Warning | str, category: type[Warning], *args: object
 def main() -> None:
     """Entry point of the ``ppkg`` console script: run a command and turn every error into one line.
 
-    Usage errors (an unknown option, a missing argument) are reported by the command-line parser and exit 2;
-    Ctrl-C exits 130. Warnings (a contribution file that cannot be read and is skipped) are one line each.
+    Usage errors (an unknown option, a missing argument) are one line too, naming the command's ``--help``, and
+    exit 2; Ctrl-C exits 130. Warnings (a contribution file that cannot be read and is skipped) are one line each.
     """
     warnings.showwarning = _warning_line
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as err:  # `ppkg` alone: the help, as the parser shows it
+        err.show()
+        sys.exit(err.exit_code)
+    except UsageError as err:  # an unknown option or command, a missing argument: one line, exit 2
+        command = err.ctx.command_path if err.ctx else "ppkg"
+        _fail(f"{err.format_message()} (see '{command} --help')", err.exit_code)
+    except typer.TyperException as err:
+        _fail(str(err))
+    except typer.Abort:
+        _fail("aborted", 130)
     except PpkgError as err:
         _fail(str(err), err.exit_code)
     except RecursionError:
@@ -48,3 +59,4 @@ def main() -> None:
         _fail("out of memory while processing the input")
     except Exception as err:  # last resort: one line and exit 2, never a traceback and never exit 1
         _fail(f"{type(err).__name__}: {err}")
+    sys.exit(code if isinstance(code, int) else 0)
