@@ -902,3 +902,41 @@ def test_ratings_as_of_dated_claims(dated: Answer) -> None:
     assert dated("ratings-as-of", rating="*", as_of="2009-06-30").rows == []
     early = dated("ratings-as-of", body="Example Clearinghouse", rating="*", as_of="2009-06-30")
     assert [(r.programLabel, r.date) for r in early] == [("Morrison Child & Family Services", None), ("START", None)]
+
+
+# -- CQ4, CQ5, CQ17: the topic sets behind similarity, gaps and the plots ------------------------------------------
+
+
+def test_program_topics(answer: Answer) -> None:
+    rows = answer("program-topics")
+    iowa = ppkg.ID["program/iowa-parent-partner-approach"]
+    topics = [str(topic).removeprefix(str(ppkg.ID["topic/"])) for program, topic in rows.terms if program == iowa]
+    assert topics == [  # seed 002, Iowa: eleven items; "Boundaries and safety issues" names two topics
+        "boundaries",
+        "building-a-better-future",
+        "child-welfare-system-overview",
+        "confidentiality",
+        "cultural-competency",
+        "domestic-violence",
+        "family-interaction",
+        "mandated-reporting",
+        "mental-health",
+        "safety",
+        "solution-focused-meetings",
+        "substance-use",
+    ]
+    kg = ppkg.load()
+    assert sorted({kg.label(p) for p in rows.column("program")}) == BRIEF_PROGRAMS  # only they have curricula
+    assert len(rows) == 107  # distinct program-topic pairs (113 item-topic links)
+
+
+def test_topic_hierarchy(answer: Answer) -> None:
+    rows = answer("topic-hierarchy")
+    broader = {r.topicLabel: r.broaderLabel for r in rows}
+    assert broader["mandated reporting"] == "child welfare system knowledge"
+    assert broader["cultural competency"] == "cultural responsiveness"
+    assert broader["trauma"] == "trauma and behavioral health"
+    assert broader["child welfare system knowledge"] is None
+    assert len(rows) == 81
+    assert sum(1 for r in rows if r.broader is None) == 14  # the top topics
+    assert {r.graph for r in rows if r.broader} == {"https://w3id.org/ppkg/id/graph/vocabulary/training-topics"}

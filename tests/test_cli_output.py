@@ -14,7 +14,8 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Dataset, Literal
+from rdflib.term import Node
 
 import ppkg
 from ppkg.query.catalogue import Catalogue
@@ -36,9 +37,6 @@ program:evil-minus a ppkg:Program ; rdfs:label "-2+3" .
 program:evil-at a ppkg:Program ; rdfs:label "@SUM(1+1)" .
 program:evil-tab a ppkg:Program ; rdfs:label "\t=1+1" .
 program:evil-plain a ppkg:Program ; rdfs:label "Plain Program" .
-program:evil-escape a ppkg:Program ;
-    rdfs:label "Red\u001b[31m Alert\u001b]0;owned\u0007\u001b[2J" ;
-    rdfs:comment "A description with a bell\u0007 and a carriage\rreturn." .
 """
 EVIL_QUERY = (
     "SELECT ?label WHERE { ?p a ppkg:Program ; rdfs:label ?label FILTER(STRSTARTS(STR(?p), STR(program:evil))) } "
@@ -52,6 +50,8 @@ FORMULA_LABELS = {
     "\t=1+1",
 }
 ESCAPE_LABEL = "Red\x1b[31m Alert\x1b]0;owned\x07\x1b[2J"
+ESCAPE_QUERY = r'SELECT ?label WHERE { BIND("Red\u001b[31m Alert\u001b]0;owned\u0007\u001b[2J" AS ?label) }'
+"""A value with terminal escape sequences: data files may not hold control characters, queries can make them."""
 
 
 @pytest.fixture
@@ -248,14 +248,21 @@ def test_format_choices_show_in_help(run_ppkg: Run, command: tuple[str, ...], ch
         assert re.search(rf"(?<![\w-]){re.escape(choice)}(?![\w-])", text), (command, choice)
 
 
+def _triples(text: str, syntax: str) -> set[tuple[Node, Node, Node]]:
+    """The statements of ``text``, whichever graph each is in (JSON-LD keeps its named graphs)."""
+    dataset = Dataset()
+    dataset.parse(data=text, format=syntax)
+    return {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+
+
 def test_format_names_any_case_and_aliases(run_ppkg: Run, kg: ppkg.KnowledgeGraph) -> None:
     upper = run_ppkg("query", "programs-by-rating", "-p", "rating=3", "-f", "CSV")
     assert upper.returncode == 0 and upper.stdout.startswith("program,programLabel,")
     for alias, fmt, syntax in (("JSON-LD", "jsonld", "json-ld"), ("ttl", "turtle", "turtle")):
         done = run_ppkg("export", "--graph", "cdss-peer-partners", "-f", alias)
         assert done.returncode == 0, done.stderr
-        expected = set(Graph().parse(data=kg.export(fmt, "cdss-peer-partners"), format=syntax))
-        assert expected and set(Graph().parse(data=done.stdout, format=syntax)) == expected
+        expected = _triples(kg.export(fmt, "cdss-peer-partners"), syntax)
+        assert expected and _triples(done.stdout, syntax) == expected
     construct = "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p ppkg:state state:ca ; rdfs:label ?l }"
     nt = run_ppkg("query", "--sparql", construct, "-f", "ntriples")
     assert '"Stanford Sierra Youth & Families"@en .' in nt.stdout and not nt.stdout.startswith("@prefix")
@@ -348,30 +355,53 @@ def test_csv_and_tsv_neutralise_formulas_json_keeps_values(run_ppkg: Run, evil_t
         assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     exact = json.loads(run_ppkg("query", "--data", str(evil_ttl), "--sparql", EVIL_QUERY, "-f", "json").stdout)
     values = {b["label"]["value"] for b in exact["results"]["bindings"]}
-    assert FORMULA_LABELS <= values and ESCAPE_LABEL in values
+    assert FORMULA_LABELS <= values
     numbers = run_ppkg("query", "--sparql", "SELECT (-5 AS ?n) (-2.5 AS ?x) WHERE {}", "-f", "csv")
     assert numbers.stdout == "n,x\n-5,-2.5\n"
 
 
+@pytest.mark.parametrize(("fmt", "delimiter"), [("csv", ","), ("tsv", "\t")])
+def test_csv_formulas_keep_writes_values_exactly(run_ppkg: Run, evil_ttl: Path, fmt: str, delimiter: str) -> None:
+    done = run_ppkg("query", "--data", str(evil_ttl), "--sparql", EVIL_QUERY, "-f", fmt, "--csv-formulas", "keep")
+    assert done.returncode == 0, done.stderr
+    cells = [row[0] for row in csv.reader(io.StringIO(done.stdout), delimiter=delimiter)]
+    assert cells[0] == "label"
+    assert set(cells[1:]) == {*FORMULA_LABELS, "Plain Program"}
+    assert not [c for c in cells if c.startswith("'")]
+    quoted = run_ppkg("query", "--data", str(evil_ttl), "--sparql", EVIL_QUERY, "-f", fmt, "--csv-formulas", "QUOTE")
+    assert "'@SUM(1+1)" in quoted.stdout
+
+
+def test_csv_formulas_option_is_documented_and_checked(run_ppkg: Run) -> None:
+    help_text = " ".join(run_ppkg("query", "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "--csv-formulas [quote|keep]" in help_text
+    assert "keep writes it exactly" in help_text
+    done = run_ppkg("query", "--sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--csv-formulas", "run")
+    assert done.returncode == 2
+    assert "unknown --csv-formulas choice 'run'; use one of quote, keep" in done.stderr
+
+
 @pytest.mark.parametrize("columns", ["200", "20"])
-def test_terminal_escapes_are_shown_not_sent(run_ppkg: Run, evil_ttl: Path, columns: str) -> None:
-    done = run_ppkg("query", "--data", str(evil_ttl), "--sparql", EVIL_QUERY, env={"COLUMNS": columns})
+def test_terminal_escapes_are_shown_not_sent(run_ppkg: Run, columns: str) -> None:
+    done = run_ppkg("query", "--sparql", ESCAPE_QUERY, env={"COLUMNS": columns})
     assert done.returncode == 0, done.stderr
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", done.stdout)
     assert "Red\\x1b[31m" in done.stdout and "\\x07\\x1b[2J" in done.stdout
-    assert "\\t=1+1" in done.stdout
+    exact = json.loads(run_ppkg("query", "--sparql", ESCAPE_QUERY, "-f", "json").stdout)
+    assert exact["results"]["bindings"][0]["label"]["value"] == ESCAPE_LABEL
 
 
-def test_describe_escapes_control_characters(run_ppkg: Run, tmp_path: Path, evil_ttl: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    trig = EVIL_TTL.replace("program:evil-formula a", "<https://w3id.org/ppkg/id/graph/evil> {\nprogram:evil-formula a")
-    (data / "evil.trig").write_text(trig + "}\n", encoding="utf-8")
-    done = run_ppkg("describe", "program:evil-escape", env={"PPKG_DATA_DIR": str(data), "COLUMNS": "80"})
+def test_tab_in_a_label_is_shown_as_an_escape(run_ppkg: Run, evil_ttl: Path) -> None:
+    done = run_ppkg("query", "--data", str(evil_ttl), "--sparql", EVIL_QUERY, env={"COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
-    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", done.stdout)
-    assert "Red\\x1b[31m Alert\\x1b]0;owned\\x07\\x1b[2J" in done.stdout
-    assert "bell\\x07 and a carriage\\rreturn." in done.stdout
+    assert "\\t=1+1" in done.stdout and "\t" not in done.stdout
+
+
+def test_escapes_in_a_name_are_shown_in_the_error(run_ppkg: Run) -> None:
+    done = run_ppkg("describe", "Red\x1b[31m Alert\x07")
+    assert done.returncode == 2
+    assert done.stderr.startswith("ppkg: error: unknown thing 'Red\\x1b[31m Alert\\x07'")
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", done.stderr)
 
 
 # -- the query page of ppkg serve ----------------------------------------------------------------------

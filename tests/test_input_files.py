@@ -10,8 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
 
 import ppkg
+from ppkg.errors import DataFileError, ParameterError
+from ppkg.rdf.io import GraphFile, input_paths, load_dataset, merged_graph, parse_merged, read_quads
 
 from .conftest import tree_digest
 
@@ -95,7 +99,7 @@ def test_a_source_that_is_not_an_http_url_is_refused(
     done = run_ppkg("contribute", str(contribution), "--by", "Ada", "--source", source, "--data-dir", str(data_dir))
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "--source must be an http(s) URL" in lines[0]
+    assert len(lines) == 1 and "--source must be an http" in lines[0]
     assert tree_digest(data_dir) == before
     assert ppkg.load(data_dir=data_dir).run("programs-by-rating", rating="promising").rows  # the data still answers
 
@@ -132,3 +136,86 @@ def test_an_unreadable_contribution_is_skipped_with_one_warning(run_ppkg: Run, t
         rows = ppkg.load(data_dir=data_dir).run("programs-by-state-or-setting", state="OR").rows
     assert "Sunrise Mentors" in {r.programLabel for r in rows}
     assert tree_digest(data_dir) == before
+
+
+def _turtle(tmp_path: Path, body: str, name: str = "x.ttl") -> Path:
+    path = tmp_path / name
+    path.write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + body, encoding="utf-8")
+    return path
+
+
+def test_the_literal_limit_is_exact_and_can_be_lifted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at_limit = _turtle(tmp_path, f'<https://w3id.org/ppkg/id/program/a> rdfs:comment "{"a" * 65_536}" .\n', "a.ttl")
+    over = _turtle(tmp_path, f'<https://w3id.org/ppkg/id/program/b> rdfs:comment "{"b" * 65_537}" .\n', "b.ttl")
+    assert len(read_quads(at_limit)) == 1
+    with pytest.raises(DataFileError, match=r"b\.ttl:2: a literal of 65,537 characters; the limit is 65,536 \(set "):
+        read_quads(over)
+    monkeypatch.setenv("PPKG_MAX_LITERAL_CHARS", "70_000")
+    assert len(read_quads(over)) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "lots", "1e6"])
+def test_a_bad_limit_setting_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("PPKG_MAX_NESTING", value)
+    with pytest.raises(ParameterError, match=rf"PPKG_MAX_NESTING='{value}': give a"):
+        read_quads(_turtle(tmp_path, '<https://w3id.org/ppkg/id/program/a> rdfs:label "A" .\n'))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<urn:x> rdfs:seeAlso " + "[ rdfs:seeAlso " * 65 + "<urn:y>" + " ]" * 65 + " .\n", "nested 65 deep"),
+        ("<urn:x> rdfs:seeAlso " + "( " * 65 + "<urn:y>" + " )" * 65 + " .\n", "nested 65 deep"),
+        ("<urn:x> rdfs:seeAlso ( " + "<urn:i> " * 10_001 + ") .\n", "a list of 10,001 items"),
+    ],
+)
+def test_nesting_and_list_limits(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(DataFileError, match=message):
+        read_quads(_turtle(tmp_path, body))
+
+
+def test_what_is_just_within_the_limits_is_read(tmp_path: Path) -> None:
+    """64 levels of brackets, a list of 10,000 items, a cycle of labelled blank nodes and a list of lists."""
+    body = (
+        "<urn:x> rdfs:seeAlso " + "[ rdfs:seeAlso " * 63 + "<urn:y>" + " ]" * 63 + " .\n"
+        "<urn:x> rdfs:seeAlso ( " + "<urn:i> " * 10_000 + ") .\n"
+        "_:a rdfs:seeAlso _:b . _:b rdfs:seeAlso _:a .\n"
+        "<urn:x> rdfs:seeAlso ( ( <urn:a> ) ( <urn:b> <urn:c> ) ) .\n"
+    )
+    assert len(read_quads(_turtle(tmp_path, body))) == 63 + 1 + 2 * 10_000 + 2 + 2 + 4 + 2 + 4
+
+
+def test_both_engines_read_the_same_statements_from_every_syntax(tmp_path: Path) -> None:
+    """rdflib's graphs are built from Oxigraph's parse: the same triples, blank nodes and named graphs."""
+    trig = tmp_path / "x.trig"
+    trig.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<urn:g> { <urn:s> rdfs:label "Sunrise"@EN-us ; rdfs:seeAlso [ rdfs:label "inner" ] , ( <urn:a> ) . }\n'
+        '<urn:s> rdfs:comment "in the default graph" .\n',
+        encoding="utf-8",
+    )
+    dataset = load_dataset([GraphFile(trig, None)])
+    named = dataset.graph(URIRef("urn:g"))
+    assert (URIRef("urn:s"), RDFS.label, Literal("Sunrise", lang="en-us")) in named
+    assert len(named) == 2 + 1 + 1 + 2
+    assert len(dataset.default_graph) == 2 + 1 + 1 + 2 + 1  # the union of the graphs, plus its own statement
+    assert len(parse_merged(trig.read_bytes(), trig)) == 7
+
+
+def test_a_relative_iri_is_never_resolved_against_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "rel.ttl"
+    path.write_text('<program> <http://www.w3.org/2000/01/rdf-schema#label> "P" .\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"rel\.ttl:1:1: .*relative IRIs are not resolved"):
+        ppkg.load(path, engine="rdflib").run("programs-by-rating", rating="promising")
+    based = tmp_path / "based.ttl"
+    based.write_text(
+        '@base <https://w3id.org/ppkg/id/program/> .\n<based> <http://www.w3.org/2000/01/rdf-schema#label> "B" .\n',
+        encoding="utf-8",
+    )
+    assert (URIRef("https://w3id.org/ppkg/id/program/based"), RDFS.label, Literal("B")) in merged_graph([based])
+
+
+def test_a_url_string_is_one_path_and_is_refused_in_the_api() -> None:
+    assert input_paths("a.ttl") == [Path("a.ttl")]
+    with pytest.raises(DataFileError, match=r"a URL, not a file: ppkg reads local files only"):
+        ppkg.validate("https://example.org/data.ttl")

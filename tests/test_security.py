@@ -173,7 +173,7 @@ def test_real_endpoint_refuses_service_and_answers_the_rest(sparql_endpoint: str
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        (b"not http at all\r\n\r\n", "cannot reach the endpoint"),
+        (b"not http at all\r\n\r\n", "not an HTTP answer: not http at all"),
         (b"", "cannot reach the endpoint"),
         (HTTP_503, "HTTP 503"),
         (

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,42 @@ def test_deeply_nested_query_is_refused_before_the_engine(server: SparqlServer) 
     assert server.engine_pid == pid and server.restarts == 0
 
 
+def test_request_over_the_size_cap_is_413_and_nothing_runs(server: SparqlServer, triples: int) -> None:
+    pid = server.engine_pid
+    for media_type in ("application/sparql-query", "application/x-www-form-urlencoded"):
+        # the server answers from the headers, before any of the body is read (so only they are sent)
+        conn = HTTPConnection(urllib.parse.urlsplit(server.query_url).netloc, timeout=60)
+        try:
+            conn.putrequest("POST", urllib.parse.urlsplit(server.query_url).path)
+            conn.putheader("Content-Type", media_type)
+            conn.putheader("Content-Length", str((1 << 20) + 1))
+            conn.endheaders()
+            response = conn.getresponse()
+            status, body = response.status, response.read()
+        finally:
+            conn.close()
+        assert status == 413
+        assert one_line(body).endswith("the request is larger than the server's limit of 1 MiB")
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 70_000
+    status, _, _ = http(f"{server.query_url}?query={urllib.parse.quote(big)}")
+    assert status == 414  # a request line longer than the HTTP server reads
+    status, _, body = form(server.query_url, COUNT)
+    assert status == 200 and count(body) == triples
+    assert server.engine_pid == pid and server.restarts == 0
+
+
+def test_remote_client_reads_a_real_server_within_its_bounds(server: SparqlServer) -> None:
+    from ppkg.errors import EndpointError
+    from ppkg.query.remote import RemoteEngine
+
+    small = ppkg.KnowledgeGraph(engine=RemoteEngine(server.query_url, timeout=60, max_answer_bytes=4096))
+    assert small.query("ASK { ?p a ppkg:Program }").boolean is True
+    with pytest.raises(EndpointError, match=r"the answer is too large \(.*more than the limit of 4 KiB\)"):
+        small.query("SELECT * WHERE { ?s ?p ?o }")
+    described = small.query("CONSTRUCT { ?p a ppkg:Program } WHERE { ?p a ppkg:Program } LIMIT 3")
+    assert described.graph is not None and len(described.graph) == 3
+
+
 def test_remote_client_gets_the_same_rows_through_the_front(server: SparqlServer, kg: ppkg.KnowledgeGraph) -> None:
     remote = ppkg.connect(server.query_url, timeout=60)
     result = remote.run("programs-by-rating", rating="NR")
@@ -347,6 +384,28 @@ def test_port_in_use_is_one_line(run_ppkg: Run) -> None:
         done = run_ppkg("serve", "--port", str(port))
     assert done.returncode == 2
     assert done.stderr == f"ppkg: error: cannot listen on 127.0.0.1:{port}: the port is already in use\n"
+
+
+def test_remote_host_with_the_flag_warns(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [*ppkg_command(), "serve", "--host", "0.0.0.0", "--allow-remote", "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        second = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(60)
+    assert re.fullmatch(
+        r"ppkg: warning: listening on 0\.0\.0\.0: anyone who can reach this machine on port \d+ can query the graph\n",
+        first,
+    ), first
+    assert second.startswith("ppkg: SPARQL endpoint at http://"), second
 
 
 def start_serve(tmp: Path) -> tuple[subprocess.Popen[str], str]:

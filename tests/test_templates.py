@@ -140,8 +140,8 @@ def test_rating_bad_rows_are_reported_by_row_and_column(run_ppkg: Run, tmp_path:
         "ratings.csv:4:2: column 'level': unknown rating 'excellent'; nearest known: ",
         "ratings.csv:5:3: column 'date': 'May 2024' is not a date as YYYY-MM-DD",
         "ratings.csv:6:3: column 'date': '2024-02-30' is not a date as YYYY-MM-DD",
-        "ratings.csv:7:5: column 'source_url': 'ftp://example.org/pa' is not an http(s) URL",
-        "ratings.csv:8:5: column 'source_url': 'www.cebc4cw.org/program/pa/' is not an http(s) URL",
+        "ratings.csv:7:5: column 'source_url': 'ftp://example.org/pa' has the scheme 'ftp'; only http, https or urn",
+        "ratings.csv:8:5: column 'source_url': 'www.cebc4cw.org/program/pa/' is not an IRI: it has no scheme",
     ]
     assert_starts(found, expected)
     assert "Parents for Parents" in found[0]  # the nearest program names are real ones
@@ -238,7 +238,7 @@ def test_resource_bad_rows_are_reported_by_row_and_column(run_ppkg: Run, tmp_pat
         [
             "resources.csv:2:3: column 'type': unknown resource type 'podcast'; use one of website, manual, toolkit, "
             "guide, report, information notice, training resource",
-            "resources.csv:3:5: column 'url': 'www.example.org/report' is not an http(s) URL",
+            "resources.csv:3:5: column 'url': 'www.example.org/report' is not an IRI: it has no scheme",
             "resources.csv:4:1: column 'slug': 'Bad Slug' is not lowercase words joined by hyphens",
             "resources.csv:5:4: column 'publisher': unknown organization 'Nowhere Org'; nearest known: ",
             "resources.csv:6:6: column 'description': required, but empty",
@@ -253,3 +253,129 @@ def test_a_header_that_matches_no_template_is_refused(run_ppkg: Run, tmp_path: P
     assert done.returncode == 2
     assert done.stderr.startswith("ppkg: error: mystery.csv")
     assert "the header matches no template" in done.stderr
+
+
+# -- what a spreadsheet does to a CSV file (reliability anchors §4.6 #35) and sources (issue 10) ----------------
+
+PROGRAM_HEADER = "slug,name,state,setting,description,source_url\n"
+
+
+def test_spreadsheet_glitches_are_reported_by_row_and_column(run_ppkg: Run, tmp_path: Path, data_dir: Path) -> None:
+    csv_text = PROGRAM_HEADER + (
+        PROGRAM_HEADER  # the header row pasted twice
+        + "glitch-one,N/A,CA,court,,\n"  # a null token in a required cell
+        + "glitch-two,Glitch Two,CA; OR,court,,\n"  # two values in a one-value column
+        + "glitch-three,Glitch Three,CA,court,,javascript:alert(1)\n"
+        + "glitch-four,Glitch Four,CA,court,,file:///etc/passwd\n"
+        + "glitch-five,Glitch Five,CA,court,,not a url\n"
+    )
+    write(tmp_path, "programs.csv", csv_text)
+    done = run_ppkg("validate", "programs.csv", "--data-dir", str(data_dir), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "programs.csv:2: the header row is repeated inside the data" in done.stdout
+    assert problems(done, "programs.csv") == [
+        "programs.csv:3:2: column 'name': required, but empty",
+        "programs.csv:4:3: column 'state': one value only, found 'CA; OR' "
+        "(';' separates values only in columns that take several)",
+        "programs.csv:5:6: column 'source_url': 'javascript:alert(1)' has the scheme 'javascript'; "
+        "only http, https or urn IRIs are accepted",
+        "programs.csv:6:6: column 'source_url': 'file:///etc/passwd' has the scheme 'file'; "
+        "only http, https or urn IRIs are accepted",
+        "programs.csv:7:6: column 'source_url': 'not a url' is not an IRI: it contains a space",
+    ]
+    before = tree_digest(data_dir)
+    refused = run_ppkg("contribute", "programs.csv", "--by", "Ada", "--data-dir", str(data_dir), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("ppkg: error: contribution rejected: 6 problems; nothing was written; the first: ")
+    assert tree_digest(data_dir) == before
+
+
+def test_numbers_with_thousands_separators_are_refused(run_ppkg: Run, tmp_path: Path) -> None:
+    csv_text = (
+        "program,position,item,topics,hours\n"
+        'START,"1,000",Court 101,court structure,4\n'
+        'START,98,Court 102,court structure,"1,200"\n'
+    )
+    write(tmp_path, "curriculum.csv", csv_text)
+    done = run_ppkg("validate", "curriculum.csv", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert problems(done, "curriculum.csv") == [
+        "curriculum.csv:2:2: column 'position': '1,000' is not a whole number from 1 up",
+        "curriculum.csv:3:5: column 'hours': '1,200' is not a number of hours",
+    ]
+
+
+def test_null_tokens_and_empty_cells_add_no_statements(kg: ppkg.KnowledgeGraph, tmp_path: Path) -> None:
+    """Empty cells and the null tokens (NA, N/A, null, none, -; any case) are read as empty: no empty text."""
+    text = PROGRAM_HEADER + "quiet-program,Quiet Program,NA,null,N/A,-\nother-program,Other Program,,None,,\n"
+    out = convert(write(tmp_path, "programs.csv", text), text, kg.labels)
+    assert out.problems == []
+    quiet, other = URIRef(ID["program/quiet-program"]), URIRef(ID["program/other-program"])
+    for node, name in ((quiet, "Quiet Program"), (other, "Other Program")):
+        assert set(out.graph.predicate_objects(node)) == {
+            (RDF.type, PPKG.Program),
+            (URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(name, lang="en")),
+        }
+    assert not [o for o in out.graph.objects() if isinstance(o, Literal) and not str(o).strip()]
+
+
+def test_only_declared_columns_take_several_values(kg: ppkg.KnowledgeGraph, tmp_path: Path) -> None:
+    from ppkg.steward.templates import TEMPLATES
+
+    multi = {kind: sorted(c.name for c in columns if c.multi) for kind, columns in TEMPLATES.items()}
+    assert multi == {
+        "program": ["based_on", "operated_by", "setting"],
+        "organization": ["alt_names"],
+        "topic": ["alt_labels"],
+        "curriculum": ["topics"],
+        "rating": [],
+        "resource": ["coverage", "publisher"],
+    }
+    for columns in TEMPLATES.values():  # the help says so for exactly these columns
+        assert {c.name for c in columns if c.multi} == {c.name for c in columns if "';' between several" in c.help}
+    text = PROGRAM_HEADER + "two-settings,Two Settings,CA,court; community provider,,\n"
+    out = convert(write(tmp_path, "programs.csv", text), text, kg.labels)
+    assert out.problems == []
+    settings = set(out.graph.objects(URIRef(ID["program/two-settings"]), PPKG.setting))
+    assert settings == {URIRef(ID["setting/court"]), URIRef(ID["setting/community-provider"])}
+
+
+def test_oversized_cells_and_control_characters_are_unreadable(run_ppkg: Run, tmp_path: Path, data_dir: Path) -> None:
+    from ppkg.steward.templates import MAX_CELL_CHARS
+
+    write(tmp_path, "big.csv", "slug,name,description\nbig,Big," + "x" * 200_000 + "\n")
+    (tmp_path / "nul.csv").write_bytes(b"slug,name\nnul-program,Nul\x00Program\n")
+    write(tmp_path, "edge.csv", "slug,name,description\nedge,Edge," + "x" * MAX_CELL_CHARS + "\n")
+    before = tree_digest(data_dir)
+    for name, message in (
+        ("big.csv", "big.csv:2:3: the cell has 200,000 characters; the limit is 65,536"),
+        ("nul.csv", "nul.csv:2:2: the cell contains a NUL character (byte 0); save the file as plain text"),
+    ):
+        for command in (("validate",), ("contribute", "--by", "Ada")):
+            done = run_ppkg(*command, name, "--data-dir", str(data_dir), cwd=tmp_path)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr == f"ppkg: error: {message}\n"
+    assert tree_digest(data_dir) == before
+    edge = run_ppkg("validate", "edge.csv", "--data-dir", str(data_dir), cwd=tmp_path)  # at the limit: read
+    assert edge.returncode == 0, edge.stdout + edge.stderr
+
+
+def test_sources_are_http_https_or_urn_iris() -> None:
+    from ppkg.steward.templates import source_problem
+
+    for good in ("https://www.casey.org/parent-partner", "http://example.org/x?y=1#z", "urn:isbn:9780306406157"):
+        assert source_problem(good) is None, good
+    assert source_problem("https://example.org/x\n") == (
+        "'https://example.org/x\\n' is not an IRI: it contains the character U+000A"
+    )
+    assert source_problem("https://example.org/\x1b[2J") == (
+        "'https://example.org/\\x1b[2J' is not an IRI: it contains the character U+001B"
+    )
+    assert source_problem("javascript:alert(1)") == (
+        "'javascript:alert(1)' has the scheme 'javascript'; only http, https or urn IRIs are accepted"
+    )
+    assert source_problem("file:///etc/passwd") == (
+        "'file:///etc/passwd' has the scheme 'file'; only http, https or urn IRIs are accepted"
+    )
+    assert source_problem("urn:isbn") == "'urn:isbn' is not a URN: write urn:<namespace>:<name>"
+    assert source_problem("https:///no-host") == "'https:///no-host' is not a web address: write https://<host>/<path>"

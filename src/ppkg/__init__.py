@@ -24,6 +24,7 @@ from ppkg.errors import (
     UnsafeQueryError,
 )
 from ppkg.graph import KnowledgeGraph, connect, load
+from ppkg.present.similarity import Gap, Similarity
 from ppkg.query.catalogue import Catalogue, Param, QuerySpec
 from ppkg.query.results import QueryResult
 from ppkg.rdf.namespaces import ID, PPKG
@@ -59,6 +60,7 @@ __all__ = [
     "Catalogue",
     "DataFileError",
     "EndpointError",
+    "Gap",
     "KnowledgeGraph",
     "Param",
     "ParameterError",
@@ -67,6 +69,7 @@ __all__ = [
     "QuerySpec",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "Similarity",
     "UnknownQueryError",
     "UnknownValueError",
     "UnreadableFileWarning",

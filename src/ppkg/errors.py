@@ -107,6 +107,10 @@ class Report(Protocol):
         """The report as text, JSON or Turtle."""
         ...
 
+    def first_problem(self) -> str:
+        """The first problem that made it fail, as one line."""
+        ...
+
 
 class ContributionRejectedError(PpkgError):
     """The contribution does not conform; nothing was written. ``report`` says why."""
@@ -116,7 +120,9 @@ class ContributionRejectedError(PpkgError):
     def __init__(self, report: Report) -> None:
         self.report = report
         n = report.problem_count()
-        super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written")
+        first = report.first_problem()
+        first = f"; the first: {first}" if first else ""
+        super().__init__(f"contribution rejected: {n} problem{'s' * (n != 1)}; nothing was written{first}")
 
 
 class UnreadableFileWarning(UserWarning):

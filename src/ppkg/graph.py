@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from ppkg.errors import ParameterError
+from ppkg.present.similarity import Gap, Similarity
+from ppkg.present.similarity import gaps as find_gaps
+from ppkg.present.similarity import similar as rank_similar
+from ppkg.present.topics import TopicSets
+from ppkg.present.views import to_networkx as view_of
 from ppkg.query.catalogue import Catalogue, QuerySpec
 from ppkg.query.describe import Fact, facts_about
 from ppkg.query.engines import Engine, OxigraphEngine, RdflibEngine
@@ -26,9 +31,14 @@ from ppkg.query.results import QueryResult
 from ppkg.query.safety import check_query, unprojected
 from ppkg.rdf.datadir import graph_files
 from ppkg.rdf.export import export as export_dataset
-from ppkg.rdf.io import GraphFile, load_dataset, syntax_of
+from ppkg.rdf.io import GraphFile, check_input, load_dataset, syntax_of
 from ppkg.rdf.namespaces import ID, INFERENCE_GRAPH
 from ppkg.rdf.terms import to_ox
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ppkg.present.site import SiteReport
 
 ENGINES = ("oxigraph", "rdflib")
 """The in-process engines: ``oxigraph`` (default, fast) and ``rdflib`` (reference)."""
@@ -189,6 +199,52 @@ class KnowledgeGraph:
         iri = self.resolve("thing", thing)
         return iri, facts_about(self, iri)
 
+    # -- presenting ---------------------------------------------------------------------------------
+
+    @cached_property
+    def topic_sets(self) -> TopicSets:
+        """Every program's training topics as sets, with the topic hierarchy (read once, by two catalogued
+        queries: ``program-topics`` and ``topic-hierarchy``)."""
+        return TopicSets.of(self)
+
+    def to_networkx(self, view: str = "topics", *, rollup: bool = False) -> nx.Graph:
+        """One view of the graph as a networkx graph: ``topics`` (program–topic, bipartite; ``rollup`` adds the
+        broader topics), ``lineage`` (based on / affiliate of / grew out of) or ``roles`` (roles, functions,
+        frameworks). Nodes are IRIs with ``label``, ``iri`` and ``kind``; edges carry their source ``graph``.
+
+        >>> import ppkg
+        >>> g = ppkg.load().to_networkx("lineage")
+        >>> g.nodes[str(ppkg.ID["program/kentucky-start"])]["label"]
+        'START'
+        """
+        return view_of(self, view, rollup=rollup, sets=self.topic_sets if view == "topics" else None)
+
+    def similar(self, program: str, top: int | None = 10) -> list[Similarity]:
+        """Programs ranked by how alike their training is to ``program``'s (weighted Jaccard over topics and
+        their broader topics), each with the shared and differing topics; at most ``top``.
+
+        >>> import ppkg
+        >>> ppkg.load().similar("Iowa Parent Partner Approach", top=1)[0].label
+        'NorthCare'
+        """
+        iri = self.resolve("program", program)
+        return rank_similar(self.topic_sets, str(iri), self.label(iri), top)
+
+    def gaps(self, program: str, min_programs: int = 3) -> list[Gap]:
+        """Topics that at least ``min_programs`` other programs train on and ``program`` does not (neither the
+        topic nor a narrower one), most common first, each with the programs that do."""
+        iri = self.resolve("program", program)
+        return find_gaps(self.topic_sets, str(iri), self.label(iri), min_programs)
+
+    def site(self, directory: str | Path) -> SiteReport:
+        """Write the browsable static site of the graph into ``directory`` (new, empty, or a site built before):
+        a page per thing at the path of its IRI (``id/program/x.html``) with its statements as JSON-LD, the
+        query catalogue with current answers, the ontology, the pictures. Works offline; the same graph gives
+        the same bytes."""
+        from ppkg.present.site import build_site  # Jinja2 and the templates are loaded on first use
+
+        return build_site(self, directory, sets=self.topic_sets, catalogue=self.catalogue)
+
     def export(self, fmt: str = "trig", graph: str | None = None) -> str:
         """The whole graph, or one named graph, as Turtle, TriG, N-Quads, N-Triples or JSON-LD."""
         return export_dataset(self.dataset, fmt, graph)
@@ -202,7 +258,11 @@ class KnowledgeGraph:
                 f"bound variable ?{missing[0]} must be selected: add it to the SELECT clause (SEP-0007 binding)"
             )
         engine = self.engine
-        raw = run_with_timeout(lambda: engine.execute(checked.text, checked.form, bindings), self.timeout)
+        raw = run_with_timeout(
+            lambda: engine.execute(checked.text, checked.form, bindings),
+            self.timeout,
+            runs_in_python=engine.runs_in_python,
+        )
         return QueryResult(raw, bound=bindings)
 
     def __repr__(self) -> str:
@@ -231,21 +291,22 @@ def load(
     return KnowledgeGraph(files, engine=engine, reason=reason, reason_timeout=reason_timeout, timeout=timeout)
 
 
-def connect(endpoint: str, *, timeout: float = 30.0) -> KnowledgeGraph:
+def connect(endpoint: str, *, timeout: float = 30.0, max_answer_bytes: int | None = None) -> KnowledgeGraph:
     """A :class:`KnowledgeGraph` whose queries run on a remote SPARQL 1.1 endpoint.
 
     The endpoint must hold the ppkg graph with its default graph as the union of the named graphs
     (``ppkg serve`` starts such an endpoint). Catalogued queries, parameters and results work as
-    in-process.
+    in-process. ``timeout`` bounds each whole answer (seconds); ``max_answer_bytes`` caps its size
+    (default :data:`~ppkg.query.remote.DEFAULT_MAX_ANSWER_BYTES`).
     """
-    from ppkg.query.remote import RemoteEngine  # SPARQLWrapper is imported only for remote endpoints
+    from ppkg.query.remote import DEFAULT_MAX_ANSWER_BYTES, RemoteEngine
 
-    return KnowledgeGraph(engine=RemoteEngine(endpoint, timeout=timeout))
+    remote = RemoteEngine(endpoint, timeout=timeout, max_answer_bytes=max_answer_bytes or DEFAULT_MAX_ANSWER_BYTES)
+    return KnowledgeGraph(engine=remote, timeout=None)  # the remote engine enforces its own deadline
 
 
 def _extra_file(path: Path) -> GraphFile:
-    if not path.is_file():
-        raise ParameterError(f"{path}: no such file")
+    check_input(path)  # a URL, a directory, a FIFO or a device is refused before anything is opened
     if syntax_of(path).quads:
         return GraphFile(path, None)
     return GraphFile(path, str(ID[f"graph/local/{path.stem}"]))

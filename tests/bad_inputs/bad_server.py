@@ -50,10 +50,94 @@ def trickle(handler: BaseHTTPRequestHandler) -> None:
         time.sleep(1)
 
 
+RESULTS_JSON = "application/sparql-results+json"
+
+
+def _json(body: bytes) -> Answer:
+    """An answer of status 200 with ``body`` as SPARQL results JSON."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        _send(handler, 200, body, RESULTS_JSON)
+
+    return answer
+
+
+def redirect_file(handler: BaseHTTPRequestHandler) -> None:
+    """A redirect to a local file."""
+    handler.send_response(302)
+    handler.send_header("Location", "file:///etc/passwd")
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def endless(handler: BaseHTTPRequestHandler) -> None:
+    """A well-formed beginning of SPARQL results JSON that never ends (no Content-Length), until the client leaves."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", RESULTS_JSON)
+    handler.end_headers()
+    row = b'{"x": {"type": "literal", "value": "' + b"a" * 4000 + b'"}},'
+    chunk = row * 16
+    try:
+        handler.wfile.write(b'{"head": {"vars": ["x"]}, "results": {"bindings": [')
+        while True:
+            handler.wfile.write(chunk)
+    except OSError:
+        return
+    finally:
+        handler.close_connection = True
+
+
+def gigabyte(handler: BaseHTTPRequestHandler) -> None:
+    """A Content-Length of 1 GiB announced up front (the body never comes)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", RESULTS_JSON)
+    handler.send_header("Content-Length", str(1 << 30))
+    handler.end_headers()
+    handler.close_connection = True
+
+
+def not_http(handler: BaseHTTPRequestHandler) -> None:
+    """Bytes that are not an HTTP response at all."""
+    handler.wfile.write(b"NOT HTTP\r\n\r\n")
+    handler.close_connection = True
+
+
+def empty_200(handler: BaseHTTPRequestHandler) -> None:
+    """What Oxigraph's server sends when its time limit cancels a query: status 200, an empty body."""
+    _send(handler, 200, b"", RESULTS_JSON)
+
+
+def timeout_500(handler: BaseHTTPRequestHandler) -> None:
+    """A server error saying the query timed out."""
+    _send(handler, 500, b"Query evaluation timed out after 30 s\n", "text/plain")
+
+
+def cut_off(handler: BaseHTTPRequestHandler) -> None:
+    """A 200 whose JSON stops in the middle (a server that cancelled the query while streaming)."""
+    _send(handler, 200, b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "lit', RESULTS_JSON)
+
+
 ROUTES: dict[str, Answer] = {
     "/html": html_200,
     "/redirect-ftp": redirect_ftp,
+    "/redirect-file": redirect_file,
     "/trickle": trickle,
+    "/endless": endless,
+    "/gigabyte": gigabyte,
+    "/not-http": not_http,
+    "/empty-200": empty_200,
+    "/timeout-500": timeout_500,
+    "/cut-off": cut_off,
+    "/no-results": _json(b'{"head": {}}'),
+    "/bindings-not-a-list": _json(b'{"head": {"vars": ["x"]}, "results": {"bindings": {"x": 1}}}'),
+    "/value-without-type": _json(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"value": "a"}}]}}'),
+    "/invalid-json": _json(b'{"head": {"vars": ["x"]}, "results": {"bindings": [}'),
+    "/boolean-as-string": _json(b'{"head": {}, "boolean": "false"}'),
+    "/boolean-for-select": _json(b'{"head": {}, "boolean": true}'),
+    "/rows-for-ask": _json(b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'),
+    "/one-row": _json(
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "ok"}}]}}'
+    ),
 }
 
 

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ppkg.cli.app import fail
+
+if TYPE_CHECKING:
+    from ppkg.query.results import QueryResult
 
 _RDF_ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml"}
 
@@ -135,6 +140,22 @@ REPORT_FORMATS = Choices(
 
 REFUSAL_FORMATS = Choices(("text", "json"), aliases={"txt": "text"})
 """Formats of the report ``ppkg contribute`` prints when it refuses a contribution."""
+
+
+CSV_FORMULAS = Choices(("quote", "keep"), kind="--csv-formulas choice")
+"""What ``ppkg query --csv-formulas`` does with csv/tsv text that a spreadsheet would run as a formula."""
+
+
+def delimited(result: QueryResult, fmt: str, *, keep_formulas: bool = False) -> str:
+    """``result`` as ``csv`` or ``tsv``: text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR gets a
+    leading ``'`` (see :func:`ppkg.query.tables.spreadsheet_safe`), unless ``keep_formulas``."""
+    if result.boolean is not None or not keep_formulas:
+        return result.serialize(fmt)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    writer.writerow(result.variables)
+    writer.writerows(["" if term is None else str(term) for term in row] for row in result.terms)
+    return buf.getvalue()
 
 
 def result_format(fmt: str | None, output: Path | None, is_graph: bool) -> str:

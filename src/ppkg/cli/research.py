@@ -17,17 +17,22 @@ from ppkg.cli.app import ExtraData, OutputFile, app, fail, write
 from ppkg.cli.completion import complete_param, complete_query_name
 from ppkg.cli.formats import (
     CATALOGUE_FORMATS,
+    CSV_FORMULAS,
     DESCRIBE_FORMATS,
     EXPORT_FORMATS,
     QUERY_FORMATS,
     Choices,
+    delimited,
     result_format,
 )
 from ppkg.query.limits import DEFAULT_QUERY_TIMEOUT
+from ppkg.query.safety import MAX_QUERY_LENGTH
 from ppkg.query.tables import render, terminal_width
+from ppkg.rdf.io import read_regular
 from ppkg.rdf.text import visible
 
 if TYPE_CHECKING:
+    import ppkg
     from ppkg.query.catalogue import QuerySpec
 
 ENGINE_CHOICES = Choices(("oxigraph", "rdflib"), kind="engine")
@@ -57,11 +62,9 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 def _read_query_file(file: Path) -> str:
     if str(file) == "-":
         return sys.stdin.read()
-    try:
-        return file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{file}: no such file")
-    except (OSError, UnicodeDecodeError) as err:
+    try:  # a regular file only (a FIFO or /dev/zero would never end), size-capped before reading
+        return read_regular(file, 4 * MAX_QUERY_LENGTH).decode("utf-8")
+    except UnicodeDecodeError as err:
         fail(f"{file}: cannot read: {err}")
 
 
@@ -222,7 +225,8 @@ def query_command(
         QUERY_FORMATS.option(
             "One of: table (default), csv, tsv, json (SPARQL results JSON), jsonl; for CONSTRUCT/DESCRIBE: turtle "
             "(default), json-ld, nt, xml, trig. Any case; ttl, jsonld and ntriples work too. In csv/tsv, text that "
-            "begins with = + - @ (or a tab or CR) gets a leading ' so that spreadsheets do not run it as a formula.",
+            "begins with = + - @ (or a tab or CR) gets a leading ' so that spreadsheets do not run it as a formula "
+            "(see --csv-formulas).",
             "--format",
             "-f",
             list_choices=False,
@@ -233,12 +237,36 @@ def query_command(
     engine: Annotated[
         str, ENGINE_CHOICES.option("In-process engine (default: oxigraph).", "--engine", metavar=ENGINE_CHOICES.metavar)
     ] = "oxigraph",
+    csv_formulas: Annotated[
+        str,
+        CSV_FORMULAS.option(
+            "In csv/tsv output: quote (default) writes text that begins with = + - @, a tab or a CR with a leading "
+            "' so spreadsheets show it instead of running it; keep writes it exactly (only for files no spreadsheet "
+            "opens).",
+            "--csv-formulas",
+            metavar=CSV_FORMULAS.metavar,
+            list_choices=False,
+        ),
+    ] = "quote",
     endpoint: Annotated[
         str | None, typer.Option(help="Run on this SPARQL 1.1 endpoint instead of in-process.", metavar="URL")
     ] = None,
     timeout: Annotated[
-        float, typer.Option(help="Time limit in seconds for the query (and for --reason).", metavar="SECONDS")
+        float,
+        typer.Option(
+            help="Time limit in seconds for the query (and for --reason); with --endpoint, for the whole answer.",
+            metavar="SECONDS",
+        ),
     ] = DEFAULT_QUERY_TIMEOUT,
+    max_result_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-result-size",
+            help="With --endpoint: the largest answer read, e.g. 500M or 2G (default 100M); a larger one is an error.",
+            metavar="SIZE",
+            show_default=False,
+        ),
+    ] = None,
     reason: Annotated[
         str | None,
         REASON_CHOICES.option(
@@ -257,8 +285,10 @@ def query_command(
     params = _parse_params(param or [])
     if endpoint is not None and (data or reason):
         fail("--data and --reason apply to the in-process graph, not to --endpoint")
+    if max_result_size is not None and endpoint is None:
+        fail("--max-result-size applies to --endpoint; in-process results are not read from the network")
     if endpoint is not None:
-        kg = ppkg.connect(endpoint, timeout=timeout)
+        kg = _remote(endpoint, timeout, max_result_size)
     else:
         kg = ppkg.load(*(data or []), engine=engine, reason=reason, reason_timeout=max(timeout, 1.0), timeout=timeout)
     if name is not None:
@@ -271,9 +301,20 @@ def query_command(
     chosen_format = result_format(fmt, output, result.graph is not None)
     if chosen_format == "table":
         write(result.to_table(width=_width(output)), output)
+    elif chosen_format in ("csv", "tsv"):
+        write(delimited(result, chosen_format, keep_formulas=csv_formulas == "keep"), output)
     else:
         write(result.serialize(chosen_format), output)
     _print_notes(result)
+
+
+def _remote(endpoint: str, timeout: float, max_result_size: str | None) -> ppkg.KnowledgeGraph:
+    """The graph on ``endpoint``: ``timeout`` bounds each whole answer, ``max_result_size`` its size."""
+    import ppkg
+    from ppkg.serve.server import parse_size
+
+    limit = None if max_result_size is None else parse_size(max_result_size, "--max-result-size")
+    return ppkg.connect(endpoint, timeout=timeout, max_answer_bytes=limit)
 
 
 @app.command("describe")
@@ -327,9 +368,27 @@ def export_command(
     ] = None,
     output: OutputFile = None,
     data: ExtraData = None,
+    describe: Annotated[
+        bool,
+        typer.Option(
+            "--describe",
+            help="Write the dataset description instead (DCAT/VoID: named graphs, triple counts, sources, "
+            "licence, version); turtle by default, jsonld or nt with --format.",
+        ),
+    ] = False,
 ) -> None:
-    """Export the whole graph, or one source graph, deterministically."""
+    """Export the whole graph, or one source graph, deterministically; or describe the dataset (--describe)."""
     import ppkg
 
+    if describe:
+        from ppkg.rdf.dataset import SUMMARY_QUERY, describe_dataset, serialize_description
+
+        if graph is not None:
+            fail("--describe describes the whole dataset: leave out --graph")
+        fmt = EXPORT_FORMATS.choose(fmt, output, "turtle")
+        summary = ppkg.load(*(data or [])).query(SUMMARY_QUERY).graph
+        assert summary is not None  # a CONSTRUCT answers with a graph
+        write(serialize_description(describe_dataset(summary), fmt), output)
+        return
     fmt = EXPORT_FORMATS.choose(fmt, output, "trig")
     write(ppkg.load(*(data or [])).export(fmt, graph), output)

@@ -63,12 +63,12 @@ def contribute_command(
         record, report = contribute(files, by=by, source=source, data_dir=data_dir, strict=strict)
     except ContributionRejectedError as err:
         write(err.report.serialize(fmt), None)
-        typer.echo(f"ppkg: {err}", err=True)
+        typer.echo(f"ppkg: error: {err}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS) from None
     if report.warnings:
         write(report.serialize("text"), None)
     if record is None:
-        typer.echo("ppkg: nothing new: every statement is already in the graph; nothing was written", err=True)
+        typer.echo("ppkg: warning: nothing new: every statement is already in the graph; nothing was written", err=True)
         return
     typer.echo(f"ppkg: merged contribution {record.id}: {record.triples} statements into <{record.graph}>")
     typer.echo(f"ppkg: file {record.path}")
@@ -163,13 +163,13 @@ def correct_command(
         )
     except ContributionRejectedError as err:
         write(err.report.serialize(fmt), None)
-        typer.echo(f"ppkg: {err}", err=True)
+        typer.echo(f"ppkg: error: {err}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS) from None
     if done.report.warnings:
         write(done.report.serialize("text"), None)
     record = done.contribution
     if record is None:
-        typer.echo("ppkg: nothing new: this correction is already in the graph; nothing was written", err=True)
+        typer.echo("ppkg: warning: nothing new: this correction is already in the graph; nothing was written", err=True)
         return
     typer.echo(f"ppkg: merged contribution {record.id}: {record.triples} statements into <{record.graph}>")
     typer.echo(f"ppkg: file {record.path}")

@@ -43,6 +43,8 @@ class Engine(Protocol):
     """A SPARQL engine over a loaded dataset."""
 
     name: str
+    runs_in_python: bool
+    """Whether queries are evaluated by Python code (then a timer signal can interrupt them)."""
 
     def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
         """Run a read-only query with the given variables bound to terms."""
@@ -57,6 +59,7 @@ class OxigraphEngine:
     """
 
     name = "oxigraph"
+    runs_in_python = False
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
@@ -117,6 +120,7 @@ class RdflibEngine:
     """rdflib's own SPARQL engine over a :class:`rdflib.Dataset`: the reference implementation."""
 
     name = "rdflib"
+    runs_in_python = True
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -15,14 +16,18 @@ DEFAULT_QUERY_TIMEOUT = 60.0
 T = TypeVar("T")
 
 
-def run_with_timeout(work: Callable[[], T], timeout: float | None) -> T:
-    """Run ``work`` in a daemon thread and wait at most ``timeout`` seconds for it.
+def run_with_timeout(work: Callable[[], T], timeout: float | None, *, runs_in_python: bool = False) -> T:
+    """Run ``work`` and raise :class:`~ppkg.errors.QueryTimeoutError` if it takes more than ``timeout`` seconds.
 
-    Neither engine can cancel a running query, so a query that times out is abandoned: it stops when it
-    finishes or when the process exits (the command line exits right away).
+    ``runs_in_python`` says the work is Python code (rdflib's engine): on the main thread it then runs under a
+    ``SIGALRM`` timer that interrupts it wherever it is, even inside a regular expression that holds the
+    interpreter lock. Otherwise (Oxigraph, which cannot be cancelled, or another thread) it runs in a daemon
+    thread that is abandoned when the limit passes: it stops when it finishes or when the process exits.
     """
     if timeout is None:
         return work()
+    if runs_in_python and _alarm_is_free():
+        return _run_with_alarm(work, timeout)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -35,10 +40,37 @@ def run_with_timeout(work: Callable[[], T], timeout: float | None) -> T:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise QueryTimeoutError(
-            f"the query did not finish within {timeout:g} s (its time limit); narrow it, add a LIMIT, "
-            "or raise the limit with --timeout"
-        )
+        raise _timed_out(timeout)
     if "error" in outcome:
         raise outcome["error"]
     return cast(T, outcome["value"])
+
+
+def _timed_out(timeout: float) -> QueryTimeoutError:
+    return QueryTimeoutError(
+        f"the query did not finish within {timeout:g} s (its time limit); narrow it, add a LIMIT, "
+        "or raise the limit with --timeout"
+    )
+
+
+def _alarm_is_free() -> bool:
+    """Whether this thread may use the process's real-time timer (main thread, POSIX, not already in use)."""
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
+
+
+def _run_with_alarm(work: Callable[[], T], timeout: float) -> T:
+    def expire(signum: int, frame: object) -> None:
+        raise _timed_out(timeout)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import shutil
 import socket
 import socketserver
@@ -33,6 +34,8 @@ QUERY_PATHS = ("/query", "/sparql")
 """Paths that take SPARQL queries (``/sparql`` is where the Oxigraph query page sends them)."""
 PAGE_PATHS = ("/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 """The query page and its assets, passed through from the engine."""
+VOID_PATH = "/.well-known/void"
+"""The dataset description (DCAT/VoID, :mod:`ppkg.rdf.dataset`), at the well-known path the VoID guide names."""
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
 CANCELLED = b"The SPARQL operation has been cancelled"
 """What the Oxigraph server appends to a ``200`` answer when its own time limit cancels the query."""
@@ -73,6 +76,8 @@ class Front(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    site: Path | None = None
+    """The directory of a site built by ``ppkg site``, served beside the endpoint (:func:`answer_site`)."""
 
     def __init__(
         self,
@@ -177,6 +182,10 @@ class _Handler(BaseHTTPRequestHandler):
             if method not in ("GET", "HEAD"):
                 raise RefusalError(405, f"{method} is not allowed on {path}", {"Allow": "GET, HEAD"})
             self._forward(method, "GET", path, None, self._accept())
+        elif path == VOID_PATH:
+            _answer_void(self, method)
+        elif path.startswith(ID_PATH) or self.server.site is not None:
+            answer_site(self, method, path)
         else:
             raise RefusalError(404, f"not found: {path} (the SPARQL endpoint is /query)")
 
@@ -470,3 +479,222 @@ def _watch(
             sock.close()
 
     threading.Thread(target=run, name="ppkg-serve-watch", daemon=True).start()
+
+
+# --- the dataset description at /.well-known/void ----------------------------------------------------------
+
+VOID_MEDIA_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld", "application/n-triples": "nt"}
+"""What ``/.well-known/void`` answers in, by ``Accept`` (Turtle when any type will do)."""
+_HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+
+def void_media_type(accept: str) -> str | None:
+    """The media type of :data:`VOID_MEDIA_TYPES` that ``accept`` prefers (the first listed among equals;
+    Turtle for a wildcard), or ``None`` when it accepts none of them."""
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate(accept.split(",")):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media_range = media_range.lower()
+        if quality <= 0:
+            continue
+        if media_range in VOID_MEDIA_TYPES:
+            chosen = media_range
+        elif media_range in ("*/*", "text/*"):
+            chosen = "text/turtle"
+        elif media_range == "application/*":
+            chosen = "application/ld+json"
+        else:
+            continue
+        if best is None or (quality, -position) > (best[0], best[1]):
+            best = (quality, -position, chosen)
+    return best[2] if best is not None else None
+
+
+def _answer_void(handler: _Handler, method: str) -> None:
+    """Answer ``/.well-known/void``: the dataset description built from the engine's named graphs, with this
+    endpoint's query URL as its ``void:sparqlEndpoint``."""
+    from rdflib import Graph
+
+    from ppkg.rdf.dataset import SUMMARY_QUERY, describe_dataset, serialize_description
+
+    if method not in ("GET", "HEAD"):
+        raise RefusalError(405, f"{method} is not allowed on {VOID_PATH}", {"Allow": "GET, HEAD"})
+    media_type = void_media_type(handler.headers.get("Accept") or "*/*")
+    if media_type is None:
+        raise RefusalError(406, f"the dataset description is served as {', '.join(VOID_MEDIA_TYPES)}")
+    server = handler.server
+    deadline = handler._started + server.limits.timeout_s
+    if not server.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise RefusalError(503, f"the server is busy ({server.limits.max_concurrent} queries running); try again")
+    try:
+        status, _, spool, _ = handler._fetch(
+            "POST", "/query", SUMMARY_QUERY.encode("utf-8"), "application/n-triples", deadline
+        )
+    finally:
+        server.slots.release()
+    with spool:
+        spool.seek(0)
+        answer = spool.read()
+    if status != 200:
+        raise RefusalError(502, f"the dataset description could not be built: the engine answered {status}")
+    host = handler.headers.get("Host", "").strip()
+    if not _HOST_HEADER.match(host):
+        host = f"{server.server_name}:{server.server_port}"
+    summary = Graph().parse(data=answer.decode("utf-8"), format="nt")
+    description = describe_dataset(summary, endpoint=f"http://{host}/query")
+    body = serialize_description(description, VOID_MEDIA_TYPES[media_type]).encode("utf-8")
+    handler.send_response(200)
+    handler.send_header("Content-Type", f"{media_type}; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Vary", "Accept")
+    handler.send_header("X-Content-Type-Options", "nosniff")
+    handler.end_headers()
+    if method != "HEAD":
+        handler.wfile.write(body)
+
+
+# --- the site and the IRIs' paths (/id/...) ----------------------------------------------------------------
+
+ID_PATH = "/id/"
+"""Where the instances' IRIs (``https://w3id.org/ppkg/id/...``) are answered, with content negotiation."""
+SITE_MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+"""What the site's files are served as, by extension (other files are not served)."""
+THING_MEDIA_TYPES = ("text/html", "text/turtle", "application/ld+json")
+"""What ``/id/...`` answers in, by ``Accept``: the page (with a site), Turtle, JSON-LD."""
+
+
+def negotiate(accept: str, offers: tuple[str, ...]) -> str | None:
+    """The type of ``offers`` that ``accept`` prefers: highest quality, then the most specific range, then the
+    first offered; ``None`` when it accepts none of them."""
+    best: tuple[float, int, int, str] | None = None
+    for item in accept.split(","):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media_range = media_range.lower()
+        for position, offer in enumerate(offers):
+            if media_range == offer:
+                specificity = 2
+            elif media_range == f"{offer.split('/')[0]}/*":
+                specificity = 1
+            elif media_range == "*/*":
+                specificity = 0
+            else:
+                continue
+            candidate = (quality, specificity, -position, offer)
+            if quality > 0 and (best is None or candidate > best):
+                best = candidate
+    return best[3] if best is not None else None
+
+
+def describe_query(iri: str) -> str:
+    """The statements about ``iri`` in every named graph (what ``ppkg describe`` lists), as a CONSTRUCT."""
+    return (
+        f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} "
+        f"WHERE {{ {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} UNION {{ GRAPH ?h {{ ?s ?q <{iri}> }} }} }}"
+    )
+
+
+def _site_file(site: Path, path: str) -> Path | None:
+    """The file of the site that ``path`` names, if it is one the site serves (never outside the site)."""
+    parts = path.strip("/").split("/")
+    if not path.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    target = site.joinpath(*parts)
+    if target.suffix not in SITE_MEDIA_TYPES:
+        return None
+    try:
+        resolved = target.resolve(strict=True)
+    except OSError:
+        return None
+    return resolved if resolved.is_file() and resolved.is_relative_to(site.resolve()) else None
+
+
+def _send_body(handler: _Handler, method: str, media_type: str, body: bytes) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", media_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Vary", "Accept")
+    handler.send_header("X-Content-Type-Options", "nosniff")
+    handler.end_headers()
+    if method != "HEAD":
+        handler.wfile.write(body)
+
+
+def _description(handler: _Handler, iri: str) -> str:
+    """The statements about ``iri`` as N-Triples, from the engine."""
+    server = handler.server
+    deadline = handler._started + server.limits.timeout_s
+    if not server.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise RefusalError(503, f"the server is busy ({server.limits.max_concurrent} queries running); try again")
+    try:
+        status, _, spool, _ = handler._fetch(
+            "POST", "/query", describe_query(iri).encode("utf-8"), "application/n-triples", deadline
+        )
+    finally:
+        server.slots.release()
+    with spool:
+        spool.seek(0)
+        answer = spool.read()
+    if status != 200:
+        raise RefusalError(502, f"the description of {iri} could not be built: the engine answered {status}")
+    return answer.decode("utf-8")
+
+
+def answer_site(handler: _Handler, method: str, path: str) -> None:
+    """Answer a path of the site (``--site``) or of an IRI: ``/id/...`` gives the page, Turtle or JSON-LD by
+    ``Accept`` (406 for other types, 404 for a thing the graph does not hold); other paths give the site's files."""
+    from rdflib import Graph
+
+    from ppkg.present.site import thing_iri
+    from ppkg.present.site.jsonld import to_jsonld
+    from ppkg.rdf.namespaces import new_graph
+
+    site = handler.server.site
+    if method not in ("GET", "HEAD"):
+        raise RefusalError(405, f"{method} is not allowed on {path}", {"Allow": "GET, HEAD"})
+    if not path.startswith(ID_PATH) or path.endswith(".html"):
+        found = _site_file(site, path) if site is not None else None
+        if found is None:
+            raise RefusalError(404, f"not found: {path} (the SPARQL endpoint is /query)")
+        _send_body(handler, method, SITE_MEDIA_TYPES[found.suffix], found.read_bytes())
+        return
+    iri = thing_iri(path[len(ID_PATH) :])
+    if iri is None:
+        raise RefusalError(404, f"not found: {path} is not the path of a ppkg IRI")
+    offers = THING_MEDIA_TYPES if site is not None else THING_MEDIA_TYPES[1:]
+    media_type = negotiate(handler.headers.get("Accept") or "*/*", offers)
+    if media_type is None:
+        raise RefusalError(406, f"{iri} is served as {', '.join(offers)}")
+    if media_type == "text/html":
+        assert site is not None
+        page = _site_file(site, f"{path}.html")
+        if page is None:
+            raise RefusalError(404, f"not found: the graph has no page for {iri}")
+        _send_body(handler, method, SITE_MEDIA_TYPES[".html"], page.read_bytes())
+        return
+    described = Graph().parse(data=_description(handler, iri), format="nt")
+    if len(described) == 0:
+        raise RefusalError(404, f"not found: the graph states nothing about {iri}")
+    if media_type == "text/turtle":
+        graph = new_graph()
+        for triple in described:
+            graph.add(triple)
+        body = graph.serialize(format="turtle")
+    else:
+        body = to_jsonld(described, indent=2) + "\n"
+    _send_body(handler, method, f"{media_type}; charset=utf-8", body.encode("utf-8"))

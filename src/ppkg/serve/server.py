@@ -97,7 +97,7 @@ def resolve_host(host: str) -> tuple[socket.AddressFamily, str, bool]:
     if ip is not None:
         family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
         return family, str(ip), ip.is_loopback
-    if not _HOST_NAME.match(host) or re.fullmatch(r"[\d.]+", host):
+    if not _HOST_NAME.fullmatch(host) or re.fullmatch(r"[\d.]+", host):
         raise ParameterError(f"invalid host {host!r}: not an IP address or a host name")
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -128,6 +128,18 @@ def listen(family: socket.AddressFamily, address: str, port: int, shown: str) ->
     return sock
 
 
+def _site_directory(site: str | Path | None) -> Path | None:
+    """The site to serve, checked: a directory that ``ppkg site`` wrote."""
+    from ppkg.present.site.build import MARKER
+
+    if site is None:
+        return None
+    path = Path(site)
+    if not (path / "index.html").is_file() or not (path / MARKER).is_file():
+        raise ParameterError(f"--site {site}: not a site built by `ppkg site -o DIR`")
+    return path.resolve()
+
+
 class SparqlServer:
     """A read-only SPARQL endpoint serving ``files``; use as a context manager or call start()/stop().
 
@@ -137,7 +149,8 @@ class SparqlServer:
     ``max_concurrent`` queries at once. ``engine_timeout_s`` (default: one second more than
     ``timeout_s``) is the engine's own limit; ``kill_grace_s`` is how long past its limit a query may keep
     the engine busy before the engine is restarted. ``on_event`` receives one line per engine restart
-    (by default they are logged on the ``ppkg.serve`` logger).
+    (by default they are logged on the ``ppkg.serve`` logger). ``site`` is a directory ``ppkg site`` wrote: its
+    pages are served too, and ``/id/...`` (the path of every IRI) answers with the page, Turtle or JSON-LD.
 
     >>> import ppkg
     >>> with SparqlServer(ppkg.load().files) as server:  # doctest: +SKIP
@@ -161,6 +174,7 @@ class SparqlServer:
         kill_grace_s: float = KILL_GRACE_S,
         guard_workers: int = DEFAULT_GUARD_WORKERS,
         on_event: Callable[[str], None] | None = None,
+        site: str | Path | None = None,
     ) -> None:
         if port is not None and not 0 <= port <= 65535:
             raise ParameterError(f"invalid port {port}: it must be between 0 and 65535")
@@ -180,6 +194,7 @@ class SparqlServer:
         self.kill_grace_s = kill_grace_s
         self.guard_workers = max(1, guard_workers)
         self.on_event = on_event or _log.warning
+        self.site = _site_directory(site)
         self._family, self._address, self.loopback = resolve_host(host)
         if not self.loopback and not allow_remote:
             raise ParameterError(
@@ -268,6 +283,7 @@ class SparqlServer:
                 loopback_only=self.loopback,
                 host_names=_LOOPBACK_NAMES | {self.host.lower(), self._address},
             )
+            self._front.site = self.site
             listener = None
             self._front_thread = threading.Thread(
                 target=self._front.serve_forever, kwargs={"poll_interval": 0.2}, name="ppkg-serve-front", daemon=True

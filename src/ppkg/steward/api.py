@@ -10,6 +10,7 @@ from rdflib import Graph
 
 from ppkg.rdf.corrections import current_graph
 from ppkg.rdf.datadir import data_directory, graph_files, writable_data_directory
+from ppkg.rdf.io import input_paths
 from ppkg.steward.corrections import Supersession, correction
 from ppkg.steward.store import Contribution, check
 from ppkg.steward.store import contribute as store_contribution
@@ -31,7 +32,7 @@ def validate(
     directory = data_directory(data_dir)
     if not paths:
         return validate_graph(current_graph(existing_graph(directory)), strict=strict)
-    submission = read_submission([Path(p) for p in paths], GraphNames(graph_files(directory)))
+    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)))
     return check(submission, existing_store(directory), strict=strict)
 
 
@@ -45,12 +46,14 @@ def contribute(
 ) -> tuple[Contribution | None, ValidationReport]:
     """Validate a contribution and merge it into its own named graph, atomically, with provenance.
 
-    Files given together are one contribution: a CSV template may name what the other files add. Returns
+    Files given together are one contribution: a CSV template may name what the other files add. The
+    check does not hold the data directory's lock (others can contribute meanwhile); a contribution that
+    landed in between is taken into account before writing, so two that conflict never both land. Returns
     the stored contribution (``None`` if nothing was new) and the report; raises
     :class:`~ppkg.errors.ContributionRejectedError` (nothing written) when it does not conform.
     """
     directory = writable_data_directory(data_dir)
-    submission = read_submission([Path(p) for p in paths], GraphNames(graph_files(directory)))
+    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)))
     return store_contribution(submission, by=by, source=source, directory=directory, strict=strict)
 
 

@@ -27,11 +27,11 @@ from rdflib.term import Node
 from ppkg.errors import ParameterError, UnknownValueError
 from ppkg.query.engines import OxigraphEngine
 from ppkg.query.names import ENTITY_CLASSES, LabelIndex, as_iri
-from ppkg.query.safety import is_http_url
 from ppkg.rdf.corrections import Correction, graph_pattern, read_corrections, store_pattern, superseded
 from ppkg.rdf.namespaces import ID, PPKG, PREFIXES, SCHEMA, SHAPES, compact, local_name
 from ppkg.rdf.terms import from_ox, to_ox
 from ppkg.rdf.text import nearest, normalize
+from ppkg.steward.templates import source_problem
 from ppkg.validation.context import StoreView
 from ppkg.validation.report import ValidationResult
 from ppkg.validation.shacl import shapes_graph, vocabulary_graph
@@ -419,8 +419,8 @@ def correction(
     (``None``: withdraw the statement), named as a person types them, over the current graph of ``engine``."""
     if not why.strip():
         raise ParameterError("--why needs the reason for the correction")
-    if not is_http_url(source):
-        raise ParameterError(f"--source must be an http(s) URL, got {source!r}")
+    if problem := source_problem(source):
+        raise ParameterError(f"--source must be an http, https or urn IRI: {problem}")
     thing = index.resolve("thing", subject)
     what = _label_in(engine, index, thing)
     predicate = _choose_property(engine, thing, prop, what)

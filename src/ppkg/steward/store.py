@@ -9,10 +9,21 @@ byte-for-byte unchanged. Withdrawing removes that one file. A correction (``ppkg
 ``ppkg:Correction`` in a contributed file) is a contribution too; the store records on it who made it and
 when, unless it says so itself, and withdrawing it restores what it superseded.
 
+The check does not lock others out: a contribution is validated against a snapshot of the data directory
+read *without* the lock, together with a :func:`fingerprint` of the files it was read from. Then the lock
+is taken and the fingerprint compared: if nothing changed, the contribution is written at once; if another
+contribution or a withdrawal landed meanwhile, the contribution is checked again against what is there
+now, under the lock for a small contribution (a check in context takes a fraction of a second), and for a
+large one first without it (up to :data:`OPTIMISTIC_ATTEMPTS` times, then under the lock), so two
+contributions that each pass alone but conflict together never both land.
+
 Testing hook: :func:`checkpoint` marks the stages of a write. With ``PPKG_TEST_PAUSE_AT=<stage>`` in the
-environment the process announces the stage on stderr and waits there, so that a test can kill it at
-that exact point and check that the data is unchanged or fully merged. Without the variable it does
-nothing.
+environment the process announces the stage on stderr (``ppkg: paused at <stage>``) and waits there until
+it is killed or sent ``SIGUSR1`` (which resumes it), so that a test can kill it at that exact point and
+check that the data is unchanged or fully merged, or let another command run in between. Without the
+variable it does nothing. The stages: ``validating`` (snapshot read, check about to start, no lock held),
+``after-validate`` (lock held, checked against the current data), ``after-temp-write``, ``before-rename``,
+``after-rename`` and, for a withdrawal, ``before-unlink`` and ``after-unlink``.
 """
 
 from __future__ import annotations
@@ -22,7 +33,10 @@ import fcntl
 import hashlib
 import os
 import re
+import signal
+import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,13 +48,13 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.term import Node
 
 from ppkg.errors import ContributionRejectedError, DataFileError, ParameterError, PpkgError, UnknownValueError
-from ppkg.query.safety import is_http_url
 from ppkg.rdf.datadir import CONTRIBUTIONS, data_files, writable_data_directory
 from ppkg.rdf.io import GraphFile, loadable, merged_graph, quiet_rdflib
 from ppkg.rdf.namespaces import ID, PPKG, new_dataset
 from ppkg.rdf.text import nearest
 from ppkg.steward.corrections import MAX_COUNT, check_facts, current_view
 from ppkg.steward.submission import Submission, with_rows
+from ppkg.steward.templates import source_problem
 from ppkg.validation.context import StoreView, existing_store, validate_contribution
 from ppkg.validation.lint import lint
 from ppkg.validation.report import ValidationReport
@@ -82,7 +96,8 @@ def canonical_hash(graph: Graph) -> str:
 
 @contextmanager
 def locked(directory: Path) -> Iterator[None]:
-    """An exclusive lock on the data directory itself for the read-validate-write cycle (no lock file)."""
+    """An exclusive lock on the data directory itself (no lock file), held to compare, write or remove files;
+    a contribution is validated before it is taken (see :func:`contribute`)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -92,14 +107,79 @@ def locked(directory: Path) -> Iterator[None]:
 
 
 def checkpoint(stage: str) -> None:
-    """Testing hook: with ``PPKG_TEST_PAUSE_AT=<stage>``, announce the stage on stderr and wait to be killed."""
-    if os.environ.get("PPKG_TEST_PAUSE_AT") == stage:
-        import sys
-        import time
-
+    """Testing hook: with ``PPKG_TEST_PAUSE_AT=<stage>``, announce the stage on stderr and wait there until
+    killed or sent ``SIGUSR1`` (at most 600 s)."""
+    if os.environ.get("PPKG_TEST_PAUSE_AT") != stage:
+        return
+    resume = {signal.SIGUSR1}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, resume)  # blocked before the announcement: never lost
+    try:
         sys.stderr.write(f"ppkg: paused at {stage}\n")
         sys.stderr.flush()
-        time.sleep(600)
+        signal.sigtimedwait(resume, 600)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+OPTIMISTIC_ATTEMPTS = 3
+"""How many times a large contribution is checked again *without* the lock when the data changed while it
+was being checked, before it is checked under the lock."""
+
+RECHECK_UNDER_LOCK = 2_000
+"""A contribution of at most this many triples is checked again under the lock when the data changed
+meanwhile (it takes a fraction of a second); a larger one is first checked again without it."""
+
+Fingerprint = tuple[tuple[str, int, int, int, int], ...]
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """What identifies the state of a data directory's files: for each source graph and contribution, its
+    name, size, inode and modification and change times (contributions are written by rename, so a new
+    file always has a new inode; an edit in place changes the times)."""
+    found = []
+    for path in data_files(directory):
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # withdrawn while listing: the next fingerprint differs anyway
+            continue
+        found.append((str(path.relative_to(directory)), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The data directory's graph as it was when its files had ``fingerprint``."""
+
+    fingerprint: Fingerprint
+    view: StoreView
+
+
+def snapshot(directory: Path, *, attempts: int = 5) -> Snapshot | None:
+    """Read the data directory without the lock: a consistent snapshot (the fingerprint was the same before
+    and after reading it), or ``None`` if it kept changing. Warnings about unreadable contributions are only
+    given for the snapshot that is kept."""
+    for _ in range(attempts):
+        before = fingerprint(directory)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                view = existing_store(directory)
+            except DataFileError:
+                if fingerprint(directory) != before:
+                    continue  # a file went away while it was read: read again
+                raise
+        if fingerprint(directory) == before:
+            for warning in caught:
+                warnings.warn(warning.message, stacklevel=2)
+            return Snapshot(before, view)
+    return None
+
+
+def _checked(submission: Submission, state: Snapshot, *, strict: bool) -> ValidationReport:
+    report = check(submission, state.view, strict=strict)
+    if not report.conforms:
+        raise ContributionRejectedError(report)
+    return report
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -153,7 +233,7 @@ def check(submission: Submission, existing: Graph | StoreView, *, strict: bool =
     shapes = [
         r for r in report.results if not (r.constraint == MAX_COUNT and (r.focus_node, r.path) in facts.in_conflict)
     ]
-    report.results = [*lint(submission.graph), *facts.results, *shapes]
+    report.results = [*lint(submission.graph, view), *facts.results, *shapes]
     return with_rows(report, submission)
 
 
@@ -168,68 +248,118 @@ def contribute(
 ) -> tuple[Contribution | None, ValidationReport]:
     """Validate a submission against the data directory and, if it conforms, store it.
 
+    The check runs without the data directory's lock, so others can contribute meanwhile; the lock is held
+    only to confirm the data is still what was checked (else to check again) and to write the file.
     Returns the stored contribution (``None`` when every triple is already in the graph) and the report.
     Raises :class:`ContributionRejectedError` when it does not conform; nothing is written then.
     """
+    if not by.strip():
+        raise ParameterError("--by needs the name of the person contributing")
+    if source is not None and (problem := source_problem(source)):
+        raise ParameterError(f"--source must be an http, https or urn IRI: {problem}")
+    directory = writable_data_directory(directory)
+    small = len(submission.graph) <= RECHECK_UNDER_LOCK
+    state = snapshot(directory)
+    attempt = 1
+    while True:
+        report = prepared = None
+        if state is not None:  # the long part, without the lock: the check, and the file to write
+            if attempt == 1:
+                checkpoint("validating")
+            report = _checked(submission, state, strict=strict)
+            prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
+        with locked(directory):
+            _clean_stale_temporaries(directory)
+            if state is None or report is None or fingerprint(directory) != state.fingerprint:
+                if not small and attempt < OPTIMISTIC_ATTEMPTS:
+                    state = None  # a large one is checked again without the lock (below)
+                else:  # changed meanwhile: check again against what is there now
+                    state = Snapshot(fingerprint(directory), existing_store(directory))
+                    report = _checked(submission, state, strict=strict)
+                    prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
+            if state is not None and report is not None:
+                checkpoint("after-validate")
+                if prepared is None:  # every statement is already in the graph
+                    return None, report
+                atomic_write(prepared.record.path, prepared.payload)
+                return prepared.record, report
+        attempt += 1
+        state = snapshot(directory)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A contribution file ready to be written, and how ``ppkg contributions`` will list it."""
+
+    record: Contribution
+    payload: bytes
+
+
+def _prepare(
+    submission: Submission,
+    existing: StoreView,
+    *,
+    by: str,
+    source: str | None,
+    directory: Path,
+    now: dt.datetime | None,
+) -> _Prepared | None:
+    """The contribution file of what ``submission`` adds to ``existing`` (``None`` if it adds nothing)."""
     contribution = submission.graph
     input_name = ", ".join(submission.names)
     input_bytes = submission.raw
-    if not by.strip():
-        raise ParameterError("--by needs the name of the person contributing")
-    if source is not None and not is_http_url(source):
-        raise ParameterError(f"--source must be an http(s) URL, got {source!r}")
-    directory = writable_data_directory(directory)
-    with locked(directory):
-        _clean_stale_temporaries(directory)
-        existing = existing_store(directory)
-        report = check(submission, existing, strict=strict)
-        if not report.conforms:
-            raise ContributionRejectedError(report)
-        checkpoint("after-validate")
-        new = Graph()
-        for triple in contribution:
-            if triple not in existing:
-                new.add(triple)
-        if len(new) == 0:
-            return None, report
-        digest = canonical_hash(new)
-        moment = now or dt.datetime.now(dt.timezone.utc)
-        when = moment.replace(microsecond=0)
-        cid = f"{when:%Y%m%d}-{digest[:12]}"
-        graph_iri = URIRef(ID[f"graph/contribution/{cid}"])
-        dataset = new_dataset()
-        target = dataset.graph(graph_iri)
-        for triple in new:
-            target.add(triple)
-        person = URIRef(ID[f"person/{_slug(by)}"])
-        target.add((graph_iri, RDF.type, PPKG.Contribution))
-        target.add((graph_iri, RDF.type, PROV.Entity))
-        target.add((graph_iri, RDFS.label, Literal(f"Contribution {cid} by {by}", lang="en")))
-        target.add((graph_iri, PROV.wasAttributedTo, person))
-        target.add((graph_iri, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
-        target.add((graph_iri, DCTERMS.source, Literal(input_name)))
-        target.add((graph_iri, PPKG.contentHash, Literal(hashlib.sha256(input_bytes).hexdigest())))
-        target.add((graph_iri, PPKG.tripleCount, Literal(len(new))))
-        if source:
-            target.add((graph_iri, PROV.wasDerivedFrom, URIRef(source)))
-        target.add((person, RDF.type, PPKG.Person))  # in every contribution, so each can be withdrawn alone
-        target.add((person, RDFS.label, Literal(by, lang="en")))
-        for correction in set(target.subjects(RDF.type, PPKG.Correction)):  # who and when, unless it says
-            if (correction, PROV.wasAttributedTo, None) not in target:
-                target.add((correction, PROV.wasAttributedTo, person))
-            if (
-                correction,
-                PROV.generatedAtTime,
-                None,
-            ) not in target:  # to the microsecond: corrections apply in time order
-                target.add((correction, PROV.generatedAtTime, Literal(moment.isoformat(), datatype=XSD.dateTime)))
-        path = directory / CONTRIBUTIONS / f"{cid}.trig"
-        with quiet_rdflib():
-            payload = dataset.serialize(format="trig", encoding="utf-8")
-        atomic_write(path, payload)
-        record = _record(path)
-        assert record is not None
-        return record, report
+    new = Graph()
+    for triple in contribution:
+        if triple not in existing:
+            new.add(triple)
+    if len(new) == 0:
+        return None
+    digest = canonical_hash(new)
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    when = moment.replace(microsecond=0)
+    cid = f"{when:%Y%m%d}-{digest[:12]}"
+    graph_iri = URIRef(ID[f"graph/contribution/{cid}"])
+    dataset = new_dataset()
+    target = dataset.graph(graph_iri)
+    for triple in new:
+        target.add(triple)
+    person = URIRef(ID[f"person/{_slug(by)}"])
+    target.add((graph_iri, RDF.type, PPKG.Contribution))
+    target.add((graph_iri, RDF.type, PROV.Entity))
+    target.add((graph_iri, RDFS.label, Literal(f"Contribution {cid} by {by}", lang="en")))
+    target.add((graph_iri, PROV.wasAttributedTo, person))
+    target.add((graph_iri, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
+    target.add((graph_iri, DCTERMS.source, Literal(input_name)))
+    sha256 = hashlib.sha256(input_bytes).hexdigest()
+    target.add((graph_iri, PPKG.contentHash, Literal(sha256)))
+    target.add((graph_iri, PPKG.tripleCount, Literal(len(new))))
+    if source:
+        target.add((graph_iri, PROV.wasDerivedFrom, URIRef(source)))
+    target.add((person, RDF.type, PPKG.Person))  # in every contribution, so each can be withdrawn alone
+    target.add((person, RDFS.label, Literal(by, lang="en")))
+    for correction in set(target.subjects(RDF.type, PPKG.Correction)):  # who and when, unless it says
+        if (correction, PROV.wasAttributedTo, None) not in target:
+            target.add((correction, PROV.wasAttributedTo, person))
+        if (
+            correction,
+            PROV.generatedAtTime,
+            None,
+        ) not in target:  # to the microsecond: corrections apply in time order
+            target.add((correction, PROV.generatedAtTime, Literal(moment.isoformat(), datatype=XSD.dateTime)))
+    with quiet_rdflib():
+        payload = dataset.serialize(format="trig", encoding="utf-8")
+    record = Contribution(
+        id=cid,
+        graph=str(graph_iri),
+        path=directory / CONTRIBUTIONS / f"{cid}.trig",
+        by=by,
+        at=when.isoformat(),
+        input_file=input_name,
+        sha256=sha256,
+        source=source or None,
+        triples=len(new),
+    )
+    return _Prepared(record, payload)
 
 
 def _record(path: Path) -> Contribution | None:
@@ -294,6 +424,7 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
             raise PpkgError(f"cannot withdraw {cid}: other data uses what it defines ({where}); withdraw that first")
         checkpoint("before-unlink")
         record.path.unlink()
+        checkpoint("after-unlink")
         fsync_directory(record.path.parent)
         return record
 

@@ -9,7 +9,9 @@ against the existing graph plus everything the files read before it add, so ``pp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +27,11 @@ from ppkg.rdf.io import GraphFile, load_into, parse_merged, read_checked
 from ppkg.rdf.namespaces import SHAPES
 from ppkg.rdf.terms import to_ox
 from ppkg.steward.templates import convert, template_kind
+from ppkg.validation.lint import ORPHAN
 from ppkg.validation.report import ValidationReport, ValidationResult, sort_results
 
 MIN_COUNT = str(SH.MinCountConstraintComponent)
+CLASS = str(SH.ClassConstraintComponent)
 READ_ORDER = {"organization": 0, "topic": 1, "program": 2}
 """CSV templates that add things other files name are read first, in this order; the others after them."""
 
@@ -95,7 +99,8 @@ def read_submission(paths: Sequence[Path], names: Names) -> Submission:
             templates.append((path, data.decode("utf-8")))
             continue
         load_into(ox.Store(), path, None)  # strict syntax check with positions
-        sub.graph += parse_merged(data, path)
+        with _quiet_literals():  # an ill-typed literal is reported by the lint, not logged with a traceback
+            sub.graph += parse_merged(data, path)
     for path, text in sorted(templates, key=lambda t: _read_order(*t)):
         conversion = convert(path, text, names(sub.graph))
         sub.graph += conversion.graph
@@ -118,6 +123,18 @@ def read_submission(paths: Sequence[Path], names: Names) -> Submission:
     return sub
 
 
+@contextmanager
+def _quiet_literals() -> Iterator[None]:
+    """Keep rdflib from logging "Failed to convert Literal lexical form" (with a traceback) on stderr."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _read_order(path: Path, text: str) -> int:
     try:
         kind = template_kind(path, text)
@@ -130,11 +147,15 @@ def with_rows(report: ValidationReport, sub: Submission) -> ValidationReport:
     """Add the template problems to a report and point each result at the CSV row its node came from.
 
     A shape's "missing value" for a cell that named something unknown is left out: the template problem
-    already says what is wrong with that cell.
+    already says what is wrong with that cell. So is the lint's "refers to a node described nowhere" where a
+    shape already says what kind of thing the value must be (and which ones exist).
     """
+    typed = {(r.focus_node, r.path, r.value) for r in report.results if r.constraint == CLASS}
     results = []
     for r in report.results:
         if r.constraint == MIN_COUNT and (r.focus_node, r.path or "") in sub.unresolved:
+            continue
+        if r.constraint == ORPHAN and (r.focus_node, r.path, r.value) in typed:
             continue
         row = sub.rows.get(r.focus_node)
         results.append(dataclasses.replace(r, message=f"{row}: {r.message}") if row else r)

@@ -16,7 +16,8 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,12 +28,26 @@ from rdflib.term import Node
 
 from ppkg.errors import DataFileError, ParameterError, UnknownValueError
 from ppkg.query.names import LabelIndex
-from ppkg.query.safety import is_http_url
 from ppkg.rdf.namespaces import ID, PPKG, SCHEMA
 from ppkg.rdf.text import normalize
 
 NULLS = {"", "na", "n/a", "null", "none", "-"}
-"""Cell values read as empty."""
+"""Cell values read as empty (case does not matter): a cell holding one of them adds nothing."""
+
+MAX_CELL_CHARS = 65_536
+"""The longest cell a template may have, in characters (a longer one is refused with its row and column)."""
+
+SOURCE_SCHEMES = ("http", "https", "urn")
+"""The schemes a source IRI may have: a web page (``https://…``) or a URN (``urn:isbn:…``)."""
+
+WEB_SCHEMES = ("http", "https")
+"""The schemes a web address (a ``url`` column) may have."""
+
+_NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f-\x9f]")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_WEB = re.compile(r"^https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?$", re.IGNORECASE)
+_URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:.+$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 DELIMITERS = (",", ";", "\t")
 """Cell separators a template may use, tried in this order."""
@@ -43,14 +58,42 @@ TOPIC_SCHEME = URIRef(ID["scheme/training-topics"])
 """The concept scheme of the training topics."""
 
 
+def iri_problem(value: str, schemes: tuple[str, ...] = SOURCE_SCHEMES) -> str | None:
+    """Why ``value`` cannot be used as a source (or, with ``schemes=WEB_SCHEMES``, a web address), or
+    ``None`` if it can: an absolute IRI of one of ``schemes``, without spaces or control characters."""
+    bad = _NOT_IN_IRI.search(value)
+    if bad:
+        char = bad.group()
+        what = "a space" if char == " " else f"the character U+{ord(char):04X}"
+        return f"{value!r} is not an IRI: it contains {what}"
+    scheme = _SCHEME.match(value)
+    allowed = ", ".join(schemes[:-1]) + f" or {schemes[-1]}"
+    if scheme is None:
+        return f"{value!r} is not an IRI: it has no scheme; use an {allowed} IRI"
+    name = scheme.group(1).lower()
+    if name not in schemes:
+        return f"{value!r} has the scheme {name!r}; only {allowed} IRIs are accepted"
+    if name == "urn" and not _URN.match(value):
+        return f"{value!r} is not a URN: write urn:<namespace>:<name>"
+    if name in WEB_SCHEMES and not _WEB.match(value):
+        return f"{value!r} is not a web address: write {name}://<host>/<path>"
+    return None
+
+
+def source_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a source IRI (``None`` if it can): sources are http, https or urn IRIs."""
+    return iri_problem(value, SOURCE_SCHEMES)
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a template."""
+    """One column of a template; ``multi``: it takes several values, with ``;`` between them."""
 
     name: str
     required: bool
     help: str
     example: str
+    multi: bool = False
 
 
 TEMPLATES: dict[str, list[Column]] = {
@@ -63,12 +106,14 @@ TEMPLATES: dict[str, list[Column]] = {
             False,
             "community provider, court or child welfare agency; ';' between several",
             "community provider",
+            multi=True,
         ),
         Column(
             "operated_by",
             False,
-            "an organization in the graph (or in this contribution), by name",
+            "an organization in the graph (or in this contribution), by name; ';' between several",
             "Casey Family Programs",
+            multi=True,
         ),
         Column("description", False, "what the source says the program does", "A peer mentoring program."),
         Column(
@@ -77,14 +122,20 @@ TEMPLATES: dict[str, list[Column]] = {
             "who the program is for, in the source's words",
             "Parents involved with the child welfare system",
         ),
-        Column("based_on", False, "a program in the graph (or in this contribution) whose model it is built on", ""),
+        Column(
+            "based_on",
+            False,
+            "a program in the graph (or in this contribution) whose model it is built on; ';' between several",
+            "",
+            multi=True,
+        ),
         Column("source_url", False, "where these facts come from", "https://example.org/program"),
     ],
     "organization": [
         Column("slug", True, "identifier: lowercase words joined by hyphens", "example-family-services"),
         Column("name", True, "the organization's name", "Example Family Services"),
         Column("type", True, "organization, or rating body for an evidence clearinghouse", "organization"),
-        Column("alt_names", False, "other names or abbreviations; ';' between several", "EFS"),
+        Column("alt_names", False, "other names or abbreviations; ';' between several", "EFS", multi=True),
         Column("state", False, "two-letter code or name, where it is based", "OR"),
         Column("url", False, "its website", "https://example.org/"),
         Column("description", False, "what the source says it does", "A nonprofit serving families."),
@@ -93,7 +144,9 @@ TEMPLATES: dict[str, list[Column]] = {
     "topic": [
         Column("slug", True, "identifier: lowercase words joined by hyphens", "grief-and-loss"),
         Column("label", True, "the topic's name, lowercase unless a proper name", "grief and loss"),
-        Column("alt_labels", False, "other words people use for it; ';' between several", "grief; bereavement"),
+        Column(
+            "alt_labels", False, "other words people use for it; ';' between several", "grief; bereavement", multi=True
+        ),
         Column(
             "broader",
             False,
@@ -112,7 +165,7 @@ TEMPLATES: dict[str, list[Column]] = {
         Column("program", True, "a program in the graph (or in this contribution), by name or slug", "START"),
         Column("position", True, "1, 2, 3… in the source's order", "1"),
         Column("item", True, "the training item exactly as the source words it", "Motivational interviewing"),
-        Column("topics", True, "training topics by name; ';' between several", "motivational interviewing"),
+        Column("topics", True, "training topics by name; ';' between several", "motivational interviewing", multi=True),
         Column("phase", False, "before mentoring or during the first year", ""),
         Column("hours", False, "hours, where the source gives them", ""),
     ],
@@ -134,12 +187,13 @@ TEMPLATES: dict[str, list[Column]] = {
         Column(
             "publisher",
             False,
-            "an organization in the graph (or in this contribution), by name",
+            "an organization in the graph (or in this contribution), by name; ';' between several",
             "Casey Family Programs",
+            multi=True,
         ),
         Column("url", False, "where it is", "https://example.org/toolkit"),
         Column("description", True, "what it is about", "Tools for engaging fathers."),
-        Column("coverage", False, "subjects it covers; ';' between several", "engaging fathers; funding"),
+        Column("coverage", False, "subjects it covers; ';' between several", "engaging fathers; funding", multi=True),
     ],
 }
 """The templates, by kind."""
@@ -227,19 +281,70 @@ def _header_problem(header: list[str]) -> str:
     return f"the header matches no template; closest: the {closest} template ({details}; {see})"
 
 
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """Let the csv module read cells up to ``limit`` characters (the size check is ours, with row and column)."""
+    old = csv.field_size_limit(max(limit, csv.field_size_limit()))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _parse(path: Path, text: str, delimiter: str) -> list[list[str]]:
+    """Every row of ``text``; a malformed file raises :class:`DataFileError` with the line."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        with _field_limit(len(text) + 1):
+            return list(reader)
+    except csv.Error as err:
+        raise DataFileError(str(path), f"not a readable CSV file: {err}", reader.line_num) from None
+
+
+def _check_cells(path: Path, rows: list[list[str]]) -> None:
+    """Refuse a cell over :data:`MAX_CELL_CHARS` or holding a control character (such as NUL), with its row
+    and column: neither can be meant as a value."""
+    for line, row in enumerate(rows, start=1):
+        for col, cell in enumerate(row, start=1):
+            if len(cell) > MAX_CELL_CHARS:
+                raise DataFileError(
+                    str(path),
+                    f"the cell has {len(cell):,} characters; the limit is {MAX_CELL_CHARS:,}",
+                    line,
+                    col,
+                )
+            bad = _CONTROL.search(cell)
+            if bad:
+                what = (
+                    "a NUL character (byte 0)"
+                    if bad.group() == "\x00"
+                    else f"the control character U+{ord(bad.group()):04X}"
+                )
+                raise DataFileError(str(path), f"the cell contains {what}; save the file as plain text", line, col)
+
+
 def _read_rows(path: Path, text: str) -> list[list[str]]:
-    """The rows of the CSV file, with the cell separator that makes its header a template's."""
+    """The rows of the CSV file, with the cell separator that makes its header a template's.
+
+    Raises :class:`DataFileError` (file, row, column) for a malformed file, a cell over
+    :data:`MAX_CELL_CHARS` characters, or a control character in a cell.
+    """
     first = text.splitlines()[0] if text.strip() else ""
     if not first.strip():
         raise DataFileError(str(path), "the CSV file is empty")
     tried = []
+    chosen = None
     for delimiter in DELIMITERS:
-        header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+        header = [h.strip() for h in _parse(path, first, delimiter)[0]]
         tried.append((delimiter, header))
         if kind_of_header(header) is not None:
-            return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    delimiter = max(tried, key=lambda t: len(t[1]))[0]  # the separator the file most likely uses
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            chosen = delimiter
+            break
+    if chosen is None:
+        chosen = max(tried, key=lambda t: len(t[1]))[0]  # the separator the file most likely uses
+    rows = _parse(path, text, chosen)
+    _check_cells(path, rows)
+    return rows
 
 
 def template_kind(path: Path, text: str) -> str | None:
@@ -280,9 +385,25 @@ class _Row:
     index: LabelIndex
     local: dict[tuple[str, str], URIRef]
     complain: Callable[[str, str], None]
+    multi: frozenset[str] = frozenset()
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
+
+    def values(self, column: str) -> list[str]:
+        """The values of a cell: ``;`` between several in a column that takes several, else at most one (a
+        ``;`` there is a problem, not a split: only the columns that say so take several values)."""
+        value = self.get(column)
+        if column in self.multi:
+            return _cells(value)
+        if _empty(value):
+            return []
+        if ";" in value:
+            self.complain(
+                column, f"one value only, found {value!r} (';' separates values only in columns that take several)"
+            )
+            return []
+        return [value.strip()]
 
     def resolve(
         self, kind: str, value: str, column: str, node: Node | None = None, prop: Node | None = None
@@ -307,13 +428,15 @@ class _Row:
             self.out.graph.add((node, prop, Literal(value, lang="en") if lang else Literal(value)))
 
     def add_url(self, node: URIRef, prop: Node, column: str) -> None:
+        """A web address (``url``: http or https) or a source (``source_url``: http, https or urn)."""
         url = self.get(column)
         if _empty(url):
             return
-        if is_http_url(url):
-            self.out.graph.add((node, prop, URIRef(url)))
+        problem = iri_problem(url, SOURCE_SCHEMES if column == "source_url" else WEB_SCHEMES)
+        if problem:
+            self.complain(column, problem)
         else:
-            self.complain(column, f"{url!r} is not an http(s) URL")
+            self.out.graph.add((node, prop, URIRef(url)))
 
 
 def _local_names(kind: str, header: list[str], rows: list[list[str]]) -> dict[tuple[str, str], URIRef]:
@@ -377,7 +500,7 @@ def convert(path: Path, text: str, index: LabelIndex, kind: str | None = None) -
         for c in columns:
             if c.required and _empty(cells.get(c.name)):
                 problem(c.name, "required, but empty")
-        r = _Row(cells, line, out, index, local, problem)
+        r = _Row(cells, line, out, index, local, problem, frozenset(c.name for c in columns if c.multi))
         if kind == "curriculum":
             _curriculum_row(r, path, positions)
         else:
@@ -413,7 +536,7 @@ def _program_row(r: _Row) -> None:
         ("operated_by", "organization", PPKG.operatedBy),
         ("based_on", "program", PPKG.basedOn),
     ):
-        for value in _cells(r.get(column)):
+        for value in r.values(column):
             target = r.resolve(kind, value, column, node, prop)
             if target is not None:
                 g.add((node, prop, target))
@@ -443,7 +566,7 @@ def _organization_row(r: _Row) -> None:
     r.add_names(node, SKOS.altLabel, "alt_names")
     if not _empty(r.get("description")):
         g.add((node, DCTERMS.description, Literal(r.get("description"), lang="en")))
-    for value in _cells(r.get("state")):
+    for value in r.values("state"):
         state = r.resolve("state", value, "state", node, PPKG.state)
         if state is not None:
             g.add((node, PPKG.state, state))
@@ -519,7 +642,7 @@ def _curriculum_row(r: _Row, path: Path, positions: dict[tuple[URIRef, int], int
     g.add((item, RDFS.label, Literal(text, lang="en")))
     g.add((item, PPKG.verbatimText, Literal(text)))
     g.add((item, PPKG.position, Literal(position)))
-    for value in _cells(r.get("topics")):
+    for value in r.values("topics"):
         topic = r.resolve("topic", value, "topics", item, PPKG.coversTopic)
         if topic is not None:
             g.add((item, PPKG.coversTopic, topic))
@@ -549,8 +672,9 @@ def _rating_row(r: _Row) -> None:
         except ValueError:
             r.complain("date", f"{date!r} is not a date as YYYY-MM-DD")
     url = r.get("source_url")
-    if not _empty(url) and not is_http_url(url):
-        r.complain("source_url", f"{url!r} is not an http(s) URL")
+    problem = None if _empty(url) else source_problem(url)
+    if problem:
+        r.complain("source_url", problem)
         return
     if program is None or level is None or _empty(url):
         return
@@ -593,7 +717,7 @@ def _resource_row(r: _Row) -> None:
     g.add((node, RDFS.label, Literal(r.get("title"), lang="en")))
     g.add((node, DCTERMS.title, Literal(r.get("title"), lang="en")))
     g.add((node, DCTERMS.description, Literal(r.get("description"), lang="en")))
-    for value in _cells(r.get("publisher")):
+    for value in r.values("publisher"):
         org = r.resolve("organization", value, "publisher", node, DCTERMS.publisher)
         if org is not None:
             g.add((node, DCTERMS.publisher, org))

@@ -78,6 +78,17 @@ class ValidationReport:
         """How many results keep the data from conforming (violations; with ``strict``, warnings too)."""
         return len(self.results) if self.strict else len(self.violations)
 
+    def first_problem(self) -> str:
+        """The first result that keeps the data from conforming, as one line (``""`` when it conforms)."""
+        failing = self.results if self.strict else self.violations
+        if not failing:
+            return ""
+        r = failing[0]
+        where = "" if r.message.startswith(r.focus_node) else f"<{r.focus_node}>"
+        if where:
+            where += f" {compact(r.path)}: " if r.path else ": "
+        return visible(" ".join(f"{where}{r.message}".split()), newlines=False)
+
     def by_focus_node(self) -> dict[str, list[ValidationResult]]:
         """Results grouped by focus node, in report order."""
         groups: dict[str, list[ValidationResult]] = {}
