@@ -29,7 +29,9 @@ def serve_command(
     data: Annotated[list[Path] | None, typer.Option("--data", help="Also serve this RDF file; repeatable.")] = None,
     site: Annotated[
         Path | None,
-        typer.Option(help="Also serve this site (built by `ppkg site -o DIR`) and its pages at /id/... paths."),
+        typer.Option(
+            help="Also serve this site (built by `ppkg site -o DIR`) and its pages at /id/... paths.", metavar="DIR"
+        ),
     ] = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint until interrupted.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from rdflib import URIRef
 from rdflib.term import Identifier
 
@@ -29,6 +30,7 @@ from ppkg.present.source import Source
 from ppkg.present.topics import TopicSets
 from ppkg.present.views import to_networkx
 from ppkg.query.catalogue import Catalogue
+from ppkg.query.describe import Fact
 from ppkg.rdf.namespaces import ONTOLOGY_GRAPH, PPKG, compact, local_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -99,6 +101,7 @@ class _Writer:
             kind_href=self.kind_href,
             kind_name=self.kind_name,
             sources=self.sources,
+            fact_row=self.fact_row,
         )
 
     # --- links ---------------------------------------------------------------------------------------
@@ -129,6 +132,36 @@ class _Writer:
     def sources(self, graphs: Iterable[str], root: str) -> list[tuple[str, str | None]]:
         """Each named graph as (its source's titles, the link to its page)."""
         return [("; ".join(graph_sources(g, self.model.graph_titles)), self.href(g, root)) for g in graphs]
+
+    def _link(self, iri: str, text: str, root: str) -> str:
+        target = self.href(iri, root)
+        if target is not None:
+            return f'<a href="{escape(target)}">{escape(text)}</a>'
+        if iri.startswith(("http://", "https://")):
+            return f'<a class="external" href="{escape(iri)}">{escape(text)}</a>'
+        return str(escape(text))
+
+    def fact_row(self, fact: Fact, root: str) -> Markup:
+        """One statement as a table row: the property, the value (the thing, for an incoming one), the sources.
+
+        Written here rather than in the template: a 10,000-program site has 160,000 pages of these rows."""
+        prop = (
+            self._link(fact.predicate, fact.predicate_label, root)
+            if term_anchor(fact.predicate)
+            else escape(fact.predicate_label)
+        )
+        if fact.value_label is not None or fact.value.startswith(("http://", "https://")):
+            value = self._link(fact.value, fact.value_label or self.shown(fact.value), root)
+        else:
+            value = str(escape(fact.value))
+        if fact.history:
+            value += f' <span class="note">({escape(fact.history)})</span>'
+        cited = "; ".join(
+            f'<a href="{escape(target)}">{escape(text)}</a>' if target else str(escape(text))
+            for text, target in self.sources(fact.graphs, root)
+        )
+        cells = (value, prop) if fact.incoming else (prop, value)
+        return Markup(f"<tr><td>{cells[0]}</td><td>{cells[1]}</td><td>{cited}</td></tr>")
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -176,7 +209,7 @@ class _Writer:
             }
         if str(PPKG.RatingLevel) in thing.classes:
             extra["rated"] = sorted(self.rated.get(thing.iri, []), key=lambda r: model.sort_key(r.program))
-        jsonld = script_safe(to_jsonld(sorted(thing.triples)))
+        jsonld = script_safe(to_jsonld(thing.triples))
         self.write(thing.path, "thing.html", title=thing.label, thing=thing, jsonld=jsonld, **extra)
 
     def prepare(self) -> None:
