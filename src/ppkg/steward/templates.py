@@ -30,6 +30,7 @@ from ppkg.errors import DataFileError, ParameterError, UnknownValueError
 from ppkg.query.names import LabelIndex
 from ppkg.rdf.namespaces import ID, PPKG, SCHEMA
 from ppkg.rdf.text import normalize
+from ppkg.validation.lint import NOT_IN_IRI, SCHEME
 
 NULLS = {"", "na", "n/a", "null", "none", "-"}
 """Cell values read as empty (case does not matter): a cell holding one of them adds nothing."""
@@ -43,8 +44,6 @@ SOURCE_SCHEMES = ("http", "https", "urn")
 WEB_SCHEMES = ("http", "https")
 """The schemes a web address (a ``url`` column) may have."""
 
-_NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f-\x9f]")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _WEB = re.compile(r"^https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?$", re.IGNORECASE)
 _URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:.+$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,16 +60,16 @@ TOPIC_SCHEME = URIRef(ID["scheme/training-topics"])
 def iri_problem(value: str, schemes: tuple[str, ...] = SOURCE_SCHEMES) -> str | None:
     """Why ``value`` cannot be used as a source (or, with ``schemes=WEB_SCHEMES``, a web address), or
     ``None`` if it can: an absolute IRI of one of ``schemes``, without spaces or control characters."""
-    bad = _NOT_IN_IRI.search(value)
+    bad = NOT_IN_IRI.search(value)
     if bad:
         char = bad.group()
         what = "a space" if char == " " else f"the character U+{ord(char):04X}"
         return f"{value!r} is not an IRI: it contains {what}"
-    scheme = _SCHEME.match(value)
+    scheme = SCHEME.match(value)
     allowed = ", ".join(schemes[:-1]) + f" or {schemes[-1]}"
     if scheme is None:
         return f"{value!r} is not an IRI: it has no scheme; use an {allowed} IRI"
-    name = scheme.group(1).lower()
+    name = scheme.group()[:-1].lower()
     if name not in schemes:
         return f"{value!r} has the scheme {name!r}; only {allowed} IRIs are accepted"
     if name == "urn" and not _URN.match(value):
