@@ -10,6 +10,9 @@ and the rename are microseconds wide, and random delays would almost never hit t
 * the data directory is byte-for-byte what it was before (a left-over temporary file aside), or the
   operation is complete: exactly one new contribution file, which loads and holds the contributed
   program, or exactly the withdrawn file gone and every other file identical;
+* the persistent store answers right: the first reader after the kill, ``PPKG_DATA_DIR=DIR ppkg query``
+  (which may bring the store up to date or rebuild it first), returns exactly the union graph and the
+  statement count a fresh in-memory load of the files gives (``ppkg.load(..., store=False)``);
 * every catalogued query answers on it (in-process, with its default parameters);
 * the next command works and cleans up: the same ``contribute`` again exits 0 and leaves no temporary
   file; after a withdrawal, ``ppkg contributions`` exits 0 and, if nothing was withdrawn, the same
@@ -18,6 +21,13 @@ and the rename are microseconds wide, and random delays would almost never hit t
 The last lines print, per operation, the trials, the kills that landed (the command was still running),
 the outcomes and the failures, then ``failures: 0`` or the count; the exit status is 0 only when there is
 none. ``--json`` adds one JSON line. A short run (``--trials 8``) is a CI test (``tests/test_faults.py``).
+
+The store is built first (``ppkg store rebuild``), so every ``contribute`` and ``withdraw`` also updates it,
+passing the stages ``store-copied``, ``store-updated`` and ``store-published`` (among the stages a third of
+the kills wait at). ``--store-stages`` replaces the random trials by one contribute and one withdraw killed
+at each store stage. Last, a reader runs ``ppkg query`` on the data directory without pause while
+``--reader-cycles`` contributions are made and withdrawn: every answer must be the whole state before or
+after a write (statement count, program present or not), never an error or a half state.
 
 ``python benchmarks/faults.py --lock-time 1000`` instead measures how long ``ppkg contribute`` of a
 generated contribution of that many programs holds the data directory's lock: a probe tries to take the
@@ -43,19 +53,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 import generate  # benchmarks/generate.py, beside this script
 import ppkg
 from ppkg.rdf import shipped
 from ppkg.rdf.namespaces import PPKG
 
+STORE_STAGES = ["store-copied", "store-updated", "store-published"]
+"""The checkpoints of the persistent store's update (:mod:`ppkg.rdf.compiled`) after a change is written."""
 STAGES = {
-    "contribute": ["validating", "after-validate", "after-temp-write", "before-rename", "after-rename"],
-    "withdraw": ["before-unlink", "after-unlink"],
+    "contribute": ["validating", "after-validate", "after-temp-write", "before-rename", "after-rename", *STORE_STAGES],
+    "withdraw": ["before-unlink", "after-unlink", *STORE_STAGES],
 }
-"""The checkpoints of :mod:`ppkg.steward.store` each operation passes (a third of the kills land at one)."""
+"""The checkpoints each operation passes (a third of the kills land at one): the file's
+(:mod:`ppkg.steward.store`), then the store's."""
 
 TEMPORARY = ".tmp-"
+STORE = ".ppkg-store"
+"""The persistent store's directory inside the data directory (not a data file: left out of the digest)."""
+EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def ppkg_command() -> list[str]:
@@ -68,7 +86,7 @@ def digest(directory: Path) -> dict[str, str]:
     return {
         str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(directory.rglob("*"))
-        if p.is_file() and not p.name.startswith(TEMPORARY)
+        if p.is_file() and not p.name.startswith(TEMPORARY) and STORE not in p.relative_to(directory).parts
     }
 
 
@@ -138,8 +156,41 @@ class Faults:
         assert digest(self.data) == self.pristine
 
     def holds_program(self) -> bool:
-        """Whether the graph of the data directory holds the contributed program."""
-        return bool(ppkg.load(data_dir=self.data).query(f"ASK {{ <{self.program}> a ppkg:Program }}"))
+        """Whether the files of the data directory (read into memory, not the store) hold the program."""
+        return bool(self.fresh().query(f"ASK {{ <{self.program}> a ppkg:Program }}"))
+
+    def fresh(self) -> ppkg.KnowledgeGraph:
+        """The data directory's files read into memory (its store neither read nor touched)."""
+        return ppkg.load(data_dir=self.data, store=False)
+
+    def store_answers(self) -> str | None:
+        """``None`` if ``PPKG_DATA_DIR=DIR ppkg query`` (the store, as the first reader after the kill) answers
+        what a fresh in-memory load of the files answers: the same union graph and the same statement count
+        (a rebuild on the way is allowed; a wrong answer is not); else what differs."""
+        env = {**os.environ, "PPKG_DATA_DIR": str(self.data)}
+        env.pop("PPKG_TEST_PAUSE_AT", None)
+        problems = []
+        got = run(["query", "--sparql", EVERYTHING, "--format", "nt"], env=env)
+        counted = run(["query", "--sparql", COUNT, "--format", "csv"], env=env)
+        for done in (got, counted):
+            if done.returncode != 0:
+                problems.append(f"ppkg query on the store exited {done.returncode}: {done.stderr.strip()}")
+        if problems:
+            return "; ".join(problems)
+        kg = self.fresh()
+        expected = kg.query(EVERYTHING).graph
+        assert expected is not None
+        answer = Graph().parse(data=got.stdout, format="nt")
+        if not isomorphic(answer, expected):
+            _, only_store, only_files = graph_diff(to_isomorphic(answer), to_isomorphic(expected))
+            problems.append(
+                f"the store's union graph differs from the files': {len(only_store)} statements only in the "
+                f"store, {len(only_files)} only in the files"
+            )
+        count = int(got_count) if (got_count := counted.stdout.splitlines()[-1].strip()).isdigit() else -1
+        if count != len(expected):
+            problems.append(f"the store counts {count} statements, the files hold {len(expected)}")
+        return "; ".join(problems) or None
 
     def queries_answer(self) -> str | None:
         """``None`` if every catalogued query answers on the data directory, else what went wrong."""
@@ -152,7 +203,11 @@ class Faults:
         return None
 
     def calibrate(self) -> None:
-        """How long an uninterrupted contribute and withdraw take here (the range of the random delays)."""
+        """Build the store; how long an uninterrupted contribute and withdraw take here (the range of the
+        random delays)."""
+        built = run(["store", "rebuild", "--data-dir", str(self.data)])
+        if built.returncode != 0:
+            raise SystemExit(f"ppkg store rebuild failed: {built.stderr.strip()}")
         for _ in range(2):
             started = time.monotonic()
             done = run(self.contribute_args())
@@ -167,12 +222,13 @@ class Faults:
                 raise SystemExit(f"ppkg withdraw failed without a fault: {done.stderr.strip()}")
         self.reset()
 
-    def kill(self, args: list[str], operation: str, tally: Tally) -> str:
-        """Start ``ppkg args`` and SIGKILL it at a random moment or stage; what the kill hit (for messages)."""
+    def kill(self, args: list[str], operation: str, tally: Tally, stage: str | None = None) -> str:
+        """Start ``ppkg args`` and SIGKILL it at ``stage``, or at a random moment or stage; what the kill hit
+        (for messages)."""
         env = dict(os.environ)
-        stage = None
-        if self.rng.random() < 1 / 3:
+        if stage is None and self.rng.random() < 1 / 3:
             stage = self.rng.choice(STAGES[operation])
+        if stage is not None:
             env["PPKG_TEST_PAUSE_AT"] = stage
         process = subprocess.Popen(
             [*ppkg_command(), *args],
@@ -214,12 +270,15 @@ class Faults:
             tally.at_stage += stage is not None
         return when if running else f"{when} (finished first)"
 
-    def contribute_trial(self, tally: Tally) -> None:
-        """Kill one contribute; check the data, the queries and the next run."""
+    def contribute_trial(self, tally: Tally, stage: str | None = None) -> None:
+        """Kill one contribute (at ``stage``, else at random); check the data, the store, the queries and the
+        next run."""
         tally.trials += 1
         self.reset()
-        when = self.kill(self.contribute_args(), "contribute", tally)
+        when = self.kill(self.contribute_args(), "contribute", tally, stage)
         problems = []
+        if (wrong := self.store_answers()) is not None:
+            problems.append(wrong)
         after = digest(self.data)
         new = [k for k in after if k not in self.pristine]
         if after == self.pristine:
@@ -245,8 +304,9 @@ class Faults:
             problems.append(f"after the next contribute: {len(self.contributions())} contribution files")
         tally.failures += [f"contribute trial {tally.trials}, kill at {when}: {p}" for p in problems]
 
-    def withdraw_trial(self, tally: Tally) -> None:
-        """Kill one withdraw; check the data, the queries and the next command."""
+    def withdraw_trial(self, tally: Tally, stage: str | None = None) -> None:
+        """Kill one withdraw (at ``stage``, else at random); check the data, the store, the queries and the next
+        command."""
         tally.trials += 1
         self.reset()
         done = run(self.contribute_args())
@@ -256,8 +316,10 @@ class Faults:
         target = self.contributions()[0]
         before = digest(self.data)
         withdraw = ["withdraw", target.stem, "--data-dir", str(self.data)]
-        when = self.kill(withdraw, "withdraw", tally)
+        when = self.kill(withdraw, "withdraw", tally, stage)
         problems = []
+        if (wrong := self.store_answers()) is not None:
+            problems.append(wrong)
         after = digest(self.data)
         gone = str(target.relative_to(self.data))
         if after == before:
@@ -282,6 +344,55 @@ class Faults:
         if temporaries(self.data):
             problems.append(f"temporary files left: {temporaries(self.data)}")
         tally.failures += [f"withdraw trial {tally.trials}, kill at {when}: {p}" for p in problems]
+
+    def reader_trial(self, cycles: int) -> tuple[int, list[str]]:
+        """Contribute and withdraw ``cycles`` times while a reader runs ``ppkg query`` on the data directory
+        without pause; every answer must be the state before or after a write (statement count and the program
+        present or not), never an error or a half state. Returns the reads made and the failures."""
+        self.reset()
+        query = (
+            "SELECT ?n ?has WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } } "
+            f"BIND(EXISTS {{ <{self.program}> a ppkg:Program }} AS ?has) }}"
+        )
+        states = {"false": len(self.fresh().query(EVERYTHING))}
+        failures: list[str] = []
+        done = run(self.contribute_args())
+        if done.returncode != 0:
+            return 0, [f"reader trial: setup contribute failed: {done.stderr.strip()}"]
+        states["true"] = len(self.fresh().query(EVERYTHING))
+        self.reset()
+        env = {**os.environ, "PPKG_DATA_DIR": str(self.data)}
+        stop = threading.Event()
+        reads: list[str] = []
+
+        def read() -> None:
+            while not stop.is_set():
+                answer = run(["query", "--sparql", query, "--format", "csv"], env=env)
+                if answer.returncode != 0:
+                    failures.append(f"reader: ppkg query exited {answer.returncode}: {answer.stderr.strip()}")
+                    continue
+                row = answer.stdout.splitlines()[-1].strip()
+                count, _, has = row.partition(",")
+                reads.append(row)
+                if states.get(has) != (int(count) if count.isdigit() else None):
+                    failures.append(f"reader: a half state: {row!r} (the whole states: {states})")
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            for cycle in range(cycles):
+                added = run(self.contribute_args())
+                if added.returncode != 0 or len(self.contributions()) != 1:
+                    failures.append(f"reader trial, cycle {cycle}: contribute exited {added.returncode}")
+                    break
+                gone = run(["withdraw", self.contributions()[0].stem, "--data-dir", str(self.data)])
+                if gone.returncode != 0:
+                    failures.append(f"reader trial, cycle {cycle}: withdraw exited {gone.returncode}")
+                    break
+        finally:
+            stop.set()
+            reader.join()
+        return len(reads), failures
 
 
 class LockProbe:
@@ -348,6 +459,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     parser.add_argument("--lock-time", type=int, metavar="PROGRAMS", help="measure the lock time instead")
+    parser.add_argument(
+        "--store-stages",
+        action="store_true",
+        help="instead of random trials: one contribute and one withdraw killed at each stage of the store update",
+    )
+    parser.add_argument(
+        "--reader-cycles", type=int, default=5, help="contribute/withdraw cycles beside a reader (default 5)"
+    )
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ppkg-faults-"))
     try:
@@ -364,23 +483,32 @@ def main(argv: list[str] | None = None) -> int:
         faults.calibrate()
         tallies = {"contribute": Tally(), "withdraw": Tally()}
         started = time.monotonic()
-        for _ in range(args.trials):
+        for stage in STORE_STAGES if args.store_stages else []:
+            faults.contribute_trial(tallies["contribute"], stage)
+            faults.withdraw_trial(tallies["withdraw"], stage)
+        for _ in range(0 if args.store_stages else args.trials):
             faults.contribute_trial(tallies["contribute"])
             faults.withdraw_trial(tallies["withdraw"])
+        reads, reader_failures = faults.reader_trial(args.reader_cycles) if args.reader_cycles else (0, [])
         elapsed = time.monotonic() - started
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    failures = [f for t in tallies.values() for f in t.failures]
+    failures = [f for t in tallies.values() for f in t.failures] + reader_failures
     for failure in failures[:20]:
         print(f"failure: {failure}")
+    trials = len(STORE_STAGES) if args.store_stages else args.trials
     print(
-        f"faults: SIGKILL during ppkg contribute and ppkg withdraw, {args.trials} trials each, {elapsed:.0f} s "
+        f"faults: SIGKILL during ppkg contribute and ppkg withdraw, {trials} trials each, {elapsed:.0f} s "
         f"(uninterrupted: contribute {faults.durations['contribute']:.2f} s, "
         f"withdraw {faults.durations['withdraw']:.2f} s)"
     )
     print(tallies["contribute"].line("contribute", "merged"))
     print(tallies["withdraw"].line("withdraw", "withdrawn"))
+    print(
+        f"reader: {reads} queries beside {args.reader_cycles} contribute/withdraw cycles, "
+        f"failures {len(reader_failures)}"
+    )
     print(f"failures: {len(failures)}")
     if args.json:
         figures: dict[str, object] = {
@@ -394,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for op, t in tallies.items()
         }
+        figures["reader"] = {"cycles": args.reader_cycles, "reads": reads, "failures": len(reader_failures)}
         print(json.dumps({"failures": len(failures), **figures}, sort_keys=True))
     return 0 if not failures else 1
 

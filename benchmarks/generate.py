@@ -18,8 +18,9 @@ Program 1 is always in California and rated 3 (Promising), so every size has a h
 The graph refers to shipped nodes, so it is valid only together with the shipped data: ``--with-shipped``
 copies the shipped ``data/*.trig`` into DIR, which then works as ``ppkg.load(data_dir=DIR)``.
 
-``--contribution FILE`` writes one extra, valid program (Turtle) for contribution-validation benchmarks;
-it refers only to shipped nodes, so it is valid against the shipped data with or without the synthetic graph.
+``--contribution FILE`` writes one extra, valid program (Turtle) for contribution-validation benchmarks
+(``--contribution-programs N``: N of them, with unique names, for a bulk contribution); it refers only to
+shipped nodes, so it is valid against the shipped data with or without the synthetic graph.
 ``--check`` validates shipped + synthetic with the shipped shapes and compares a catalogued query against the
 shipped graph.
 """
@@ -406,13 +407,24 @@ def copy_shipped_data(out_dir: Path) -> list[Path]:
     return [Path(shutil.copy2(path, out_dir / path.name)) for path in shipped.data_files()]
 
 
-def write_contribution(path: Path, seed: int = SEED) -> Path:
-    """Write one valid program (Turtle) that refers only to shipped nodes."""
+def write_contribution(path: Path, seed: int = SEED, programs: int = 1) -> Path:
+    """Write ``programs`` valid new programs (Turtle) that refer only to shipped nodes and to each other.
+
+    One program gives the same file as always; more are numbered 1…N with unique names and IRIs (a bulk
+    contribution).
+    """
     vocab = load_vocabulary(seed)
-    program = make_program(random.Random(seed + 1), vocab, 1, prefix="contributed")
+    rng = random.Random(seed + 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# One extra program for ppkg contribution-validation benchmarks. Generated; do not edit.\n"
-    path.write_text(header + prefix_lines() + program_turtle(program, CONTRIBUTION_SOURCE), encoding="utf-8")
+    if programs == 1:
+        header = "# One extra program for ppkg contribution-validation benchmarks. Generated; do not edit.\n"
+    else:
+        header = f"# {programs} extra programs for ppkg bulk-contribution benchmarks. Generated; do not edit.\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(header + prefix_lines())
+        for number in range(1, programs + 1):
+            program = make_program(rng, vocab, number, prefix="contributed")
+            handle.write(("\n" if number > 1 else "") + program_turtle(program, CONTRIBUTION_SOURCE))
     return path
 
 
@@ -454,7 +466,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="directory to write synthetic.trig into")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     parser.add_argument("--with-shipped", action="store_true", help="also copy the shipped data/*.trig into --out")
-    parser.add_argument("--contribution", type=Path, help="write one extra valid program (Turtle) to this file")
+    parser.add_argument("--contribution", type=Path, help="write extra valid programs (Turtle) to this file")
+    parser.add_argument(
+        "--contribution-programs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="how many new programs --contribution writes (default 1)",
+    )
     parser.add_argument("--check", action="store_true", help="validate the result (needs --with-shipped)")
     args = parser.parse_args(argv)
     if (args.programs is None) != (args.out is None):
@@ -463,6 +482,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("nothing to do: give --programs N --out DIR and/or --contribution FILE")
     if args.programs is not None and args.programs < 1:
         parser.error("--programs must be at least 1")
+    if args.contribution_programs < 1:
+        parser.error("--contribution-programs must be at least 1")
+    if args.contribution_programs != 1 and args.contribution is None:
+        parser.error("--contribution-programs needs --contribution FILE")
     if args.check and not (args.out and args.with_shipped):
         parser.error("--check needs --out DIR --with-shipped")
     return args
@@ -477,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.with_shipped:
             print(f"copied {len(copy_shipped_data(args.out))} shipped data files into {args.out}")
     if args.contribution is not None:
-        print(f"wrote {write_contribution(args.contribution, args.seed)}")
+        print(f"wrote {write_contribution(args.contribution, args.seed, args.contribution_programs)}")
     if args.check:
         return 0 if check(args.out, args.contribution) else 1
     return 0

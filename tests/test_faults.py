@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,22 +191,45 @@ def test_a_contribution_is_checked_again_against_a_withdrawal_that_landed_meanwh
     assert contributed(data_dir) == []
 
 
-@pytest.mark.slow
-def test_short_fault_run_loses_and_corrupts_nothing() -> None:
-    """8 SIGKILL trials each of ``ppkg contribute`` and ``ppkg withdraw`` (the long run is 100 each)."""
+def fault_run(*args: str) -> dict[str, Any]:
+    """Run ``benchmarks/faults.py`` with ``args``; its JSON figures (after checking it found no failure)."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "faults.py"), "--trials", "8", "--json"],
+        [sys.executable, str(ROOT / "benchmarks" / "faults.py"), *args, "--json"],
         capture_output=True,
         text=True,
         timeout=1800,
     )
     lines = done.stdout.strip().splitlines()
-    figures = json.loads(lines[-1])
     assert done.returncode == 0, done.stdout + done.stderr
     assert lines[-2] == "failures: 0"
+    figures: dict[str, Any] = json.loads(lines[-1])
     assert figures["failures"] == 0
+    return figures
+
+
+@pytest.mark.slow
+def test_short_fault_run_loses_and_corrupts_nothing() -> None:
+    """3 SIGKILL trials each of ``ppkg contribute`` and ``ppkg withdraw`` at random moments or stages, the
+    store checked after each (the long run is 100 each)."""
+    figures = fault_run("--trials", "3", "--reader-cycles", "0")
     for operation in ("contribute", "withdraw"):
         tally = figures[operation]
-        assert tally["trials"] == 8 and tally["failures"] == 0
-        assert tally["unchanged"] + tally["complete"] == 8
-        assert tally["landed"] >= 1  # at least one kill hit a running command (a third wait at a stage)
+        assert tally["trials"] == 3 and tally["failures"] == 0
+        assert tally["unchanged"] + tally["complete"] == 3
+        assert tally["landed"] >= 1  # at least one kill hit a running command
+
+
+@pytest.mark.slow
+def test_a_kill_at_each_stage_of_the_store_update_and_a_concurrent_reader_never_see_a_wrong_answer() -> None:
+    """contribute and withdraw killed at store-copied, store-updated and store-published: the file change
+    had landed, and the first ``ppkg query`` after the kill answers exactly what the files hold; a reader
+    querying beside two contribute/withdraw cycles sees only whole states, never an error."""
+    figures = fault_run("--store-stages", "--reader-cycles", "2")
+    for operation in ("contribute", "withdraw"):
+        tally = figures[operation]
+        assert tally["trials"] == 3 and tally["failures"] == 0
+        assert tally["landed"] == 3 and tally["at_stage"] == 3  # every kill waited at its store stage
+        assert tally["complete"] == 3  # the store is updated after the file is renamed or unlinked
+    reader = figures["reader"]
+    assert reader["cycles"] == 2 and reader["failures"] == 0
+    assert reader["reads"] >= 1

@@ -135,8 +135,7 @@ def test_escape_that_oxigraph_reads_differently(listener: Listener) -> None:
     store = ox.Store()
     for value in ("\\", ", '''"):
         store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal(value)))
-    engine = OxigraphEngine(store)
-    engine.merge_default_graph()
+    engine = OxigraphEngine(store)  # queries read the store's default graph
     guarded = ppkg.KnowledgeGraph(engine=engine)
     assert guarded.query(query).rows == []
     assert listener.connections == 0

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.server
 
 def local_counts(data_dir: Path | None = None) -> dict[str, int]:
     """Statements per named graph of the local data (what the store must hold after a publish)."""
-    engine = OxigraphEngine.from_files(ppkg.load(data_dir=data_dir).files, merge=False)
+    engine = OxigraphEngine.from_files(ppkg.load(data_dir=data_dir).files)
     counts: dict[str, int] = {}
     for quad in engine.store:
         name = str(getattr(quad.graph_name, "value", ""))

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from ppkg.errors import (
@@ -18,22 +17,27 @@ from ppkg.errors import (
     PpkgError,
     QuerySyntaxError,
     QueryTimeoutError,
+    StoreWarning,
     UnknownQueryError,
     UnknownValueError,
     UnreadableFileWarning,
     UnsafeQueryError,
 )
-from ppkg.graph import KnowledgeGraph, connect, load
-from ppkg.present.similarity import Gap, Similarity
+from ppkg.graph import KnowledgeGraph, connect, load, rebuild_store, store_status
 from ppkg.query.catalogue import Catalogue, Param, QuerySpec
 from ppkg.query.results import QueryResult
-from ppkg.rdf.namespaces import ID, PPKG
 
 if TYPE_CHECKING:
+    from ppkg.present.similarity import Gap, Similarity
+    from ppkg.rdf.namespaces import ID, PPKG
     from ppkg.steward.api import contribute, correct, validate
     from ppkg.validation.report import ValidationReport, ValidationResult
 
 _LAZY = {
+    "ID": "ppkg.rdf.namespaces",
+    "PPKG": "ppkg.rdf.namespaces",
+    "Gap": "ppkg.present.similarity",
+    "Similarity": "ppkg.present.similarity",
     "contribute": "ppkg.steward.api",
     "correct": "ppkg.steward.api",
     "validate": "ppkg.steward.api",
@@ -43,7 +47,12 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """The steward's API is imported on first use, so that querying starts faster."""
+    """The steward's API, the namespaces (rdflib terms), the analytics and the version are read on first use, so
+    that querying starts faster: running a catalogued query imports no rdflib."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("ppkg")
     if name in _LAZY:
         import importlib
 
@@ -51,8 +60,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ppkg' has no attribute {name!r}")
 
 
-__version__: str = version("ppkg")
-"""The installed version: pyproject.toml is the one place it is written."""
+if TYPE_CHECKING:
+    __version__: str
+    """The installed version: pyproject.toml is the one place it is written (read on first use)."""
 
 __all__ = [
     "ID",
@@ -70,6 +80,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeoutError",
     "Similarity",
+    "StoreWarning",
     "UnknownQueryError",
     "UnknownValueError",
     "UnreadableFileWarning",
@@ -81,5 +92,7 @@ __all__ = [
     "contribute",
     "correct",
     "load",
+    "rebuild_store",
+    "store_status",
     "validate",
 ]

@@ -128,3 +128,7 @@ class ContributionRejectedError(PpkgError):
 class UnreadableFileWarning(UserWarning):
     """A contribution file of the data directory cannot be read: it is left in place and skipped, and the graph
     is answered from the rest."""
+
+
+class StoreWarning(UserWarning):
+    """The persistent store could not be brought up to date after a change (the next query does it)."""

@@ -16,11 +16,11 @@ import warnings
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # the parser's own errors (typer vendors click)
 
-from ppkg.cli import presenting, research, serving, stewardship
+from ppkg.cli import presenting, research, serving, stewardship, storage
 from ppkg.cli.app import app
 from ppkg.errors import EXIT_INPUT, PpkgError
 
-__all__ = ["app", "main", "presenting", "research", "serving", "stewardship"]
+__all__ = ["app", "main", "presenting", "research", "serving", "stewardship", "storage"]
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> None:

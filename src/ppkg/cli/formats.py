@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ppkg.cli.app import fail
+from ppkg.rdf.terms import term_text
 
 if TYPE_CHECKING:
     from ppkg.query.results import QueryResult
@@ -154,7 +155,7 @@ def delimited(result: QueryResult, fmt: str, *, keep_formulas: bool = False) -> 
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
     writer.writerow(result.variables)
-    writer.writerows(["" if term is None else str(term) for term in row] for row in result.terms)
+    writer.writerows([term_text(term) for term in row] for row in result.ox_rows)
     return buf.getvalue()
 
 

@@ -32,12 +32,15 @@ def validate_command(
 ) -> None:
     """Check files against the shapes, in the context of the graph (no files: the whole graph).
 
+    On a terminal, a step that takes more than a second shows a progress bar on stderr.
+
     Exit 0 conforms, 1 violations (or warnings with --strict), 2 unreadable input.
     """
+    from ppkg.cli.progress import for_stderr
     from ppkg.steward.api import validate
 
     fmt = REPORT_FORMATS.choose(fmt, output, "text")
-    report = validate(files or [], data_dir=data_dir, strict=strict)
+    report = validate(files or [], data_dir=data_dir, strict=strict, progress=for_stderr())
     write(report.serialize(fmt), output)
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
@@ -55,15 +58,21 @@ def contribute_command(
 ) -> None:
     """Validate a contribution and merge it into its own named graph, atomically, with provenance.
 
+    Several files, or one with a thousand programs, are one contribution, checked and merged in one step;
+    on a terminal, a step that takes more than a second shows a progress bar on stderr.
+
     Exit 0 merged (or nothing new), 1 refused by validation (nothing written), 2 unreadable input.
     """
+    from ppkg.cli.progress import for_stderr
     from ppkg.steward.api import contribute
 
     try:
-        record, report = contribute(files, by=by, source=source, data_dir=data_dir, strict=strict)
+        record, report = contribute(
+            files, by=by, source=source, data_dir=data_dir, strict=strict, progress=for_stderr()
+        )
     except ContributionRejectedError as err:
         write(err.report.serialize(fmt), None)
-        typer.echo(f"ppkg: error: {err}", err=True)
+        typer.echo(f"ppkg: error: {_refusal(err)}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS) from None
     if report.warnings:
         write(report.serialize("text"), None)
@@ -72,6 +81,34 @@ def contribute_command(
         return
     typer.echo(f"ppkg: merged contribution {record.id}: {record.triples} statements into <{record.graph}>")
     typer.echo(f"ppkg: file {record.path}")
+
+
+UNIQUE_NAME = "https://w3id.org/ppkg/shapes#Program-uniqueNameShape"
+"""The shape of the rule "no two programs have the same name"."""
+
+
+def _refusal(err: ContributionRejectedError) -> str:
+    """The refusal line: how many problems and the first, then every program name that clashes, with the
+    programs that have it (in a bulk contribution the names that clash, inside it or with the graph, are what
+    a steward needs to see at once)."""
+    same = _same_names(err)
+    return f"{str(err).rstrip('.')}; programs with the same name: {same}" if same else str(err)
+
+
+def _same_names(err: ContributionRejectedError) -> str:
+    """``"x" (program:a, program:b), …``: the program names the duplicate-name rule found, and their programs."""
+    from ppkg.rdf.namespaces import compact
+    from ppkg.validation.report import ValidationReport
+
+    if not isinstance(err.report, ValidationReport):
+        return ""
+    clashes: dict[str, set[str]] = {}
+    for r in err.report.results:
+        if r.source_shape == UNIQUE_NAME and r.value is not None:
+            clashes.setdefault(r.value.lower(), set()).add(compact(r.focus_node))
+    if not clashes:
+        return ""
+    return ", ".join(f'"{name}" ({", ".join(sorted(nodes))})' for name, nodes in sorted(clashes.items()))
 
 
 @app.command("contributions")

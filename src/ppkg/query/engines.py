@@ -1,7 +1,8 @@
 """Query engines: the same SPARQL over pyoxigraph (default, fast) or rdflib (reference).
 
-Both receive the same query text and the same bound terms and return :class:`RawResult` made of
-rdflib terms, so everything above this module is engine-neutral. The default graph is the union of
+Both receive the same query text and the same bound terms and return a :class:`RawResult`, so everything
+above this module is engine-neutral. Oxigraph's rows stay pyoxigraph terms (rdflib is not imported to run
+a query on it); a :class:`RawResult` gives them as rdflib terms only when asked. The default graph is the union of
 all named graphs.
 """
 
@@ -11,32 +12,73 @@ import http.client
 import re
 import urllib.error
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
-from rdflib.query import Result
-from rdflib.term import Identifier, Node
 
 from ppkg.errors import PpkgError, QueryError, QuerySyntaxError
-from ppkg.rdf.corrections import superseded_quads
-from ppkg.rdf.io import GraphFile, load_into, loadable, quiet_rdflib
+from ppkg.rdf.compiled import OpenGraph, in_memory
+from ppkg.rdf.io import GraphFile, quiet_rdflib
 from ppkg.rdf.namespaces import PREFIXES
-from ppkg.rdf.terms import from_ox, to_ox
+from ppkg.rdf.terms import OxTerm, from_ox, to_ox
+from ppkg.rdf.union import AS_STORED, UnionView, rearranged
 
-Triple = tuple[Identifier, Identifier, Identifier]
+if TYPE_CHECKING:
+    from rdflib import Dataset
+    from rdflib.query import Result
+    from rdflib.term import Identifier, Node
+
+Triple: TypeAlias = tuple["Identifier", "Identifier", "Identifier"]
+Row: TypeAlias = tuple["Identifier | None", ...]
+OxRow: TypeAlias = tuple[OxTerm | None, ...]
+Bound: TypeAlias = "Node | OxTerm"
+"""A value bound to a query variable: a pyoxigraph term or an rdflib term."""
 
 
-@dataclass
 class RawResult:
-    """What an engine returns: variables and rows of terms (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean."""
+    """What an engine returns: variables and rows of terms (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean.
 
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
-    triples: list[Triple] = field(default_factory=list)
-    boolean: bool | None = None
+    An engine gives its rows as pyoxigraph terms (``ox_rows``, Oxigraph and endpoints) or as rdflib terms
+    (``rows``, rdflib's engine); each form is made from the other on first read and kept.
+    """
+
+    def __init__(
+        self,
+        form: str,
+        variables: Iterable[str] = (),
+        rows: Iterable[Row] | None = None,
+        triples: Iterable[Triple] = (),
+        boolean: bool | None = None,
+        *,
+        ox_rows: Iterable[OxRow] | None = None,
+    ) -> None:
+        self.form = form
+        self.variables: list[str] = list(variables)
+        self.triples: list[Triple] = list(triples)
+        self.boolean = boolean
+        self._rows = None if rows is None else list(rows)
+        self._ox_rows = None if ox_rows is None else list(ox_rows)
+        if self._rows is None and self._ox_rows is None:
+            self._ox_rows = []
+
+    @property
+    def ox_rows(self) -> list[OxRow]:
+        """The rows as pyoxigraph terms (``None`` where a variable is unbound)."""
+        if self._ox_rows is None:
+            rows = self._rows or []
+            self._ox_rows = [tuple(None if t is None else to_ox(t) for t in row) for row in rows]
+        return self._ox_rows
+
+    @property
+    def rows(self) -> list[Row]:
+        """The rows as rdflib terms (converted on first read: this imports rdflib)."""
+        if self._rows is None:
+            self._rows = [tuple(from_ox(t) for t in row) for row in self.ox_rows]
+        return self._rows
+
+    def __repr__(self) -> str:
+        size = len(self._ox_rows if self._ox_rows is not None else self._rows or [])
+        return f"<RawResult {self.form} variables={self.variables} rows={size} boolean={self.boolean}>"
 
 
 class Engine(Protocol):
@@ -46,46 +88,44 @@ class Engine(Protocol):
     runs_in_python: bool
     """Whether queries are evaluated by Python code (then a timer signal can interrupt them)."""
 
-    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+    def execute(self, query: str, form: str, bindings: Mapping[str, Bound]) -> RawResult:
         """Run a read-only query with the given variables bound to terms."""
         ...
 
 
 class OxigraphEngine:
-    """pyoxigraph's in-memory store: the default, 30× to 10,000× faster than rdflib's.
+    """A pyoxigraph store, on disk or in memory: the default, 30× to 10,000× faster than rdflib's.
 
-    The store's default graph holds the set union of all named graphs (materialised by
-    :meth:`merge_default_graph`), so a triple stated by two sources matches once, as in rdflib.
+    The store holds each named graph once; a query's default graph is their set union without the statements
+    corrections supersede, read as :class:`~ppkg.rdf.union.UnionView` says (so a statement stated by two
+    sources matches once, as in rdflib). A store given without a ``union`` is queried as it is: its own
+    default graph.
     """
 
     name = "oxigraph"
     runs_in_python = False
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, union: UnionView | None = None) -> None:
         self.store = store
+        self.union = union if union is not None else AS_STORED
 
     @classmethod
-    def from_files(cls, files: Iterable[GraphFile], *, merge: bool = True) -> OxigraphEngine:
-        """Load RDF files into a fresh in-memory store (``merge``: and build the union default graph)."""
-        store = ox.Store()
-        for f in loadable(files):
-            load_into(store, f.path, f.graph)
-        engine = cls(store)
-        if merge:
-            engine.merge_default_graph()
-        return engine
+    def of(cls, graph: OpenGraph) -> OxigraphEngine:
+        """The engine of an opened graph (a persistent store or an in-memory one)."""
+        return cls(graph.store, graph.union)
 
-    def merge_default_graph(self) -> None:
-        """Make the default graph the set union of the named graphs (copied inside the store, in Rust),
-        minus the statements that corrections supersede (:mod:`ppkg.rdf.corrections`): the current view."""
-        for graph in list(self.store.named_graphs()):
-            triples = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            if triples:
-                self.store.load(triples, format=ox.RdfFormat.N_TRIPLES)
-        for quad in superseded_quads(self.store):
-            self.store.remove(quad)
+    @classmethod
+    def from_files(cls, files: Iterable[GraphFile]) -> OxigraphEngine:
+        """Load RDF files into a fresh in-memory store."""
+        return cls.of(in_memory(list(files)))
 
-    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+    def add_graph(self, graph: str, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Add a named graph of triples (an in-memory store: inferences) and read the union anew."""
+        name = ox.NamedNode(graph)
+        self.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in triples)  # type: ignore[arg-type]
+        self.union = rearranged(self.store)
+
+    def execute(self, query: str, form: str, bindings: Mapping[str, Bound]) -> RawResult:
         """Run the query with SEP-0007 substitutions for the bound variables."""
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_ox(v) for k, v in bindings.items()
@@ -95,6 +135,7 @@ class OxigraphEngine:
                 query,
                 prefixes=PREFIXES,
                 substitutions=substitutions or None,
+                **self.union.options(),
             )
             return self._raw(result, form)  # solutions are computed (and can fail) while they are read
         except PpkgError:
@@ -112,8 +153,9 @@ class OxigraphEngine:
             triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result]
             return RawResult(form, triples=triples)  # type: ignore[arg-type]
         variables = [v.value for v in result.variables]
-        rows = [tuple(from_ox(solution[v]) for v in variables) for solution in result]
-        return RawResult(form, variables=variables, rows=rows)
+        count = len(variables)
+        rows: list[OxRow] = [tuple(solution[i] for i in range(count)) for solution in result]
+        return RawResult(form, variables=variables, ox_rows=rows)
 
 
 class RdflibEngine:
@@ -125,14 +167,14 @@ class RdflibEngine:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
 
-    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+    def execute(self, query: str, form: str, bindings: Mapping[str, Bound]) -> RawResult:
         """Run the query with ``initBindings`` for the bound variables."""
         from pyparsing import ParseBaseException
         from rdflib.plugins.sparql import prepareQuery
 
         from ppkg.query.safety import raised_recursion_limit
 
-        init = {k: v for k, v in bindings.items() if isinstance(v, Identifier)}
+        init = {k: t for k, v in bindings.items() if (t := from_ox(v)) is not None}  # as rdflib terms
         try:
             with quiet_rdflib():
                 with raised_recursion_limit():  # the parser recurses ~30 frames per bracket; evaluation does not
@@ -148,13 +190,15 @@ class RdflibEngine:
 
     @staticmethod
     def _raw(result: Result, form: str) -> RawResult:
+        from rdflib import Graph
+
         if result.type == "ASK":
             return RawResult(form, boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             graph = result.graph if result.graph is not None else Graph()
             return RawResult(form, triples=list(graph))  # type: ignore[arg-type]
         variables = [str(v) for v in (result.vars or [])]
-        rows: list[tuple[Identifier | None, ...]] = [
+        rows: list[Row] = [
             tuple(row[v] for v in variables)  # type: ignore[index, call-overload, misc]
             for row in result
         ]

@@ -16,25 +16,33 @@ Only names of the kind asked for are compared, so ``NorthCare`` is the program w
 expected and the organization where an organization is. The kind ``thing`` means anything that has a
 name. Several candidates at the first rule that matches are an ambiguity error listing them; none at
 all is an error listing the nearest names.
+
+An index is built from the graph by one query per kind, or read back from :meth:`LabelIndex.to_json`'s
+dict (the persistent store keeps one beside it); neither needs rdflib.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-
-from rdflib import URIRef
-from rdflib.term import Identifier
+from typing import TYPE_CHECKING, Any
 
 from ppkg.errors import ParameterError, UnknownValueError
 from ppkg.query.engines import Engine, OxigraphEngine
 from ppkg.query.safety import check_iri
-from ppkg.rdf.io import GraphFile
 from ppkg.rdf.namespaces import PREFIXES
+from ppkg.rdf.terms import OxTerm, is_rdflib_iri, term_text
 from ppkg.rdf.text import nearest, normalize
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
+    from rdflib.term import Identifier
+
+    from ppkg.rdf.io import GraphFile
 
 ENTITY_CLASSES: dict[str, str] = {
     "topic": "ppkg:TrainingTopic",
@@ -118,25 +126,25 @@ class KindIndex:
     sorted_names: list[str] = field(default_factory=list)
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[Identifier | None, ...]]) -> KindIndex:
+    def build(cls, rows: Iterable[tuple[OxTerm | Identifier | None, ...]]) -> KindIndex:
         """Index rows of ``(entity, name property, name)``, with the entity's class as a fourth column
-        for the kind ``thing``."""
+        for the kind ``thing`` (pyoxigraph or rdflib terms)."""
         names = cls()
         display: dict[str, tuple[int, str]] = {}
         classes: dict[str, set[str]] = defaultdict(set)
         for entity, prop, name, *rest in rows:
             if entity is None or name is None:
                 continue
-            e, text = str(entity), str(name)
+            e, text = term_text(entity), term_text(name)
             names.members.add(e)
             key = normalize(text)
             if key:
                 names.exact[key].add(e)
-            rank = (_DISPLAY_RANK.get(str(prop), 2), text)
+            rank = (_DISPLAY_RANK.get(term_text(prop), 2), text)
             if e not in display or rank < display[e]:
                 display[e] = rank
             if rest and rest[0] is not None:
-                classes[e].add(str(rest[0]))
+                classes[e].add(term_text(rest[0]))
         for e in names.members:
             names.display[e] = display[e][1]
             if slug := normalize(_slug(e)):
@@ -165,6 +173,37 @@ class KindIndex:
         first, padded = key.split()[0], f" {key} "
         return {e for k in self.words.get(first, set()) if padded in f" {k} " for e in self.exact[k]}
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of the index, every key and list sorted (the same index gives the same dict)."""
+        return {
+            "members": sorted(self.members),
+            "exact": _sorted_sets(self.exact),
+            "slugs": _sorted_sets(self.slugs),
+            "words": _sorted_sets(self.words),
+            "initials": _sorted_sets(self.initials),
+            "display": dict(sorted(self.display.items())),
+            "kind_of": dict(sorted(self.kind_of.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KindIndex:
+        """The index :meth:`to_json` wrote."""
+        names = cls(
+            members=set(data["members"]),
+            display=dict(data["display"]),
+            kind_of=dict(data["kind_of"]),
+        )
+        for key in ("exact", "slugs", "words", "initials"):
+            target: dict[str, set[str]] = getattr(names, key)
+            for name, values in data[key].items():
+                target[name] = set(values)
+        names.sorted_names = sorted(names.exact)
+        return names
+
+
+def _sorted_sets(mapping: Mapping[str, set[str]]) -> dict[str, list[str]]:
+    return {key: sorted(values) for key, values in sorted(mapping.items()) if values}
+
 
 def _matches(names: KindIndex, key: str) -> Iterator[set[str]]:
     """The entities each rule finds for a normalised name, rule by rule (computed only when reached)."""
@@ -188,11 +227,22 @@ def _kind_word(classes: set[str]) -> str:
     return _words(_slug(chosen[0])) if chosen else ANY_THING
 
 
-class LabelIndex:
-    """Every name of every nameable entity, by kind; each kind is indexed on first use."""
+Cache = Callable[[str, Callable[[], bytes]], bytes]
+"""Something that returns the bytes kept under a name, computing and keeping them the first time."""
 
-    def __init__(self, engine: Engine) -> None:
+
+class LabelIndex:
+    """Every name of every nameable entity, by kind; each kind is indexed on first use (or read back from
+    :meth:`to_json`'s dict, see :meth:`from_json`)."""
+
+    JSON_VERSION = 1
+    """The version of the dict :meth:`to_json` writes; :meth:`from_json` refuses another."""
+
+    def __init__(self, engine: Engine | None, cache: Cache | None = None) -> None:
         self.engine = engine
+        self.cache = cache
+        """Where an index, once built, is kept for the next process (the persistent store keeps it per
+        generation); ``None``: built in every process."""
         self._kinds: dict[str, KindIndex] = {}
 
     @classmethod
@@ -214,8 +264,39 @@ class LabelIndex:
                 query = _KIND_QUERY.format(properties=NAME_PROPERTIES, cls=ENTITY_CLASSES[kind])
             else:
                 raise ParameterError(f"unknown kind of thing {kind!r}; use one of {', '.join(ENTITY_KINDS)}")
-            self._kinds[kind] = KindIndex.build(self.engine.execute(query, "SELECT", {}).rows)
+            engine = self.engine
+            if engine is None:
+                raise ParameterError(f"this label index has no names of kind {kind!r} and no graph to read them from")
+            if self.cache is None:
+                self._kinds[kind] = KindIndex.build(engine.execute(query, "SELECT", {}).ox_rows)
+            else:
+
+                def built() -> bytes:
+                    index = KindIndex.build(engine.execute(query, "SELECT", {}).ox_rows)
+                    return json.dumps(index.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+                cached = self.cache(f"labels-{self.JSON_VERSION}-{kind}.json", built)
+                self._kinds[kind] = KindIndex.from_json(json.loads(cached))
         return self._kinds[kind]
+
+    def to_json(self, kinds: Iterable[str] = ENTITY_KINDS) -> dict[str, Any]:
+        """A JSON-ready dict of the index of ``kinds`` (each built now if it is not yet), deterministic: the same
+        graph gives the same dict, whatever was looked up before. :meth:`from_json` reads it back."""
+        chosen = sorted(set(kinds))
+        return {"version": self.JSON_VERSION, "kinds": {kind: self.names(kind).to_json() for kind in chosen}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], engine: Engine | None = None) -> LabelIndex:
+        """The index :meth:`to_json` wrote; a kind it does not hold is built from ``engine`` on first use."""
+        if not isinstance(data, Mapping) or data.get("version") != cls.JSON_VERSION:
+            found = data.get("version") if isinstance(data, Mapping) else type(data).__name__
+            raise ValueError(f"not a label index of version {cls.JSON_VERSION} (found {found!r})")
+        index = cls(engine)
+        for kind, names in data["kinds"].items():
+            if kind not in ENTITY_KINDS:
+                raise ValueError(f"not a label index: unknown kind {kind!r}")
+            index._kinds[kind] = KindIndex.from_json(names)
+        return index
 
     def members(self, kind: str) -> set[str]:
         """The IRIs of every entity of ``kind`` that has a name."""
@@ -234,19 +315,25 @@ class LabelIndex:
         Raises :class:`~ppkg.errors.ParameterError` for an empty value and
         :class:`~ppkg.errors.UnknownValueError` when ``value`` names nothing or several things.
         """
+        from rdflib import URIRef
+
+        return URIRef(self.resolve_iri(kind, value))
+
+    def resolve_iri(self, kind: str, value: str) -> str:
+        """The IRI of :meth:`resolve`, as text (without rdflib)."""
         names = self.names(kind)
         raw = str(value).strip()
         if not raw:
             raise ParameterError(f"the {kind} needs a value: a name or an IRI")
-        iri = str(value) if isinstance(value, URIRef) else as_iri(raw)
+        iri = str(value) if is_rdflib_iri(value) else as_iri(raw)
         if iri is not None:
             if iri in names.members:
-                return URIRef(iri)
+                return iri
             raise UnknownValueError(kind, raw, self._suggest(names, raw))
         key = normalize(raw)
         for found in _matches(names, key):
             if len(found) == 1:
-                return URIRef(next(iter(found)))
+                return next(iter(found))
             if found:
                 raise UnknownValueError(kind, raw, self._listing(names, found), ambiguous=True)
         raise UnknownValueError(kind, raw, self._suggest(names, raw))

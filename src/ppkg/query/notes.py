@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rdflib import URIRef
-
+from ppkg.query.catalogue import read_form
 from ppkg.query.results import QueryResult
+from ppkg.query.safety import CheckedQuery
+from ppkg.rdf.terms import OxTerm, as_term, term_text
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
 
 BROADER_EDGES_QUERY = """
 SELECT DISTINCT ?narrower ?broader WHERE {
@@ -27,12 +31,15 @@ SELECT DISTINCT ?ancestor ?program WHERE {
 """
 """For ``?topic`` and each topic above it, the programs whose curriculum covers it or a narrower topic."""
 
+_BROADER_EDGES = read_form(BROADER_EDGES_QUERY) or BROADER_EDGES_QUERY
+_PROGRAMS_UNDER = read_form(PROGRAMS_UNDER_QUERY) or PROGRAMS_UNDER_QUERY
+
 
 class Queryable(Protocol):
     """Anything that runs read-only SPARQL with bound variables and knows labels (a ``KnowledgeGraph``)."""
 
-    def query(self, sparql: str, **bindings: Any) -> QueryResult:
-        """Run the query."""
+    def query(self, sparql: str | CheckedQuery, **bindings: Any) -> QueryResult:
+        """Run the query (ppkg's own queries come checked)."""
         ...
 
     def label(self, iri: str) -> str:
@@ -40,24 +47,26 @@ class Queryable(Protocol):
         ...
 
 
-def broader_topic_note(kg: Queryable, topic: URIRef) -> str | None:
+def broader_topic_note(kg: Queryable, topic: URIRef | OxTerm) -> str | None:
     """``"X is part of Y, which reaches N more programs"`` for the nearest topic Y above ``topic`` that
     reaches programs ``topic`` does not (``None`` when there is none).
 
     Nearest means fewest ``skos:broader`` steps; among equally near topics, the one that reaches more
     programs, then the first by label.
     """
+    bound = as_term(topic)
+    iri = term_text(bound)
     above: dict[str, set[str]] = defaultdict(set)
-    for lower, upper in kg.query(BROADER_EDGES_QUERY, topic=topic).terms:
-        above[str(lower)].add(str(upper))
+    for lower, upper in kg.query(_BROADER_EDGES, topic=bound).ox_rows:
+        above[term_text(lower)].add(term_text(upper))
     if not above:
         return None
     programs: dict[str, set[str]] = defaultdict(set)
-    for ancestor, program in kg.query(PROGRAMS_UNDER_QUERY, topic=topic).terms:
-        programs[str(ancestor)].add(str(program))
-    own = programs[str(topic)]
-    distance = {str(topic): 0}
-    queue = deque([str(topic)])
+    for ancestor, program in kg.query(_PROGRAMS_UNDER, topic=bound).ox_rows:
+        programs[term_text(ancestor)].add(term_text(program))
+    own = programs[iri]
+    distance = {iri: 0}
+    queue = deque([iri])
     while queue:
         current = queue.popleft()
         for broader in sorted(above[current]):
@@ -71,4 +80,4 @@ def broader_topic_note(kg: Queryable, topic: URIRef) -> str | None:
         return None
     _, minus_more, label, _ = min(reaching)
     more = -minus_more
-    return f"{kg.label(str(topic))} is part of {label}, which reaches {more} more program{'s' * (more != 1)}"
+    return f"{kg.label(iri)} is part of {label}, which reaches {more} more program{'s' * (more != 1)}"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 from ppkg.errors import ReasoningError
 
@@ -53,6 +54,8 @@ def infer(
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
         raise ReasoningError(message[-1] if message else f"{profile} reasoning failed ({done.returncode})")
+    from rdflib import Graph
+
     inferred = Graph()
     inferred.parse(data=done.stdout, format="nt")
     return inferred
@@ -63,7 +66,8 @@ def _closure(profile: str, max_triples: int) -> int:
     import resource
 
     import owlrl
-    from rdflib import Dataset
+    from rdflib import Dataset, Graph, Literal
+    from rdflib.namespace import OWL, RDF, RDFS
 
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))

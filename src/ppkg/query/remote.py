@@ -1,8 +1,9 @@
 """Running ppkg's queries on any SPARQL 1.1 endpoint, with bounds on what the endpoint can make ppkg do.
 
-Bound parameters travel as a ``VALUES`` block of terms serialised with rdflib's ``n3()`` (which
-escapes literals and refuses malformed IRIs), placed at the start of the outermost ``WHERE`` group, so
-they constrain the query exactly where in-process binding does for ppkg's catalogued queries. The
+Bound parameters travel as a ``VALUES`` block of terms serialised in N-Triples syntax (pyoxigraph's, or
+rdflib's ``n3()`` for rdflib terms; both escape literals, and neither makes a malformed IRI), placed at the
+start of the outermost ``WHERE`` group, so they constrain the query exactly where in-process binding does for
+ppkg's catalogued queries. The
 ppkg prefixes are declared in front of the query text. Nothing is sent unless the user names an
 endpoint.
 
@@ -34,13 +35,12 @@ from email.message import Message
 from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib.term import Node
 
 from ppkg.errors import EndpointError, QuerySyntaxError, QueryTimeoutError
-from ppkg.query.engines import RawResult
+from ppkg.query.engines import Bound, OxRow, RawResult
 from ppkg.query.safety import blank_tokens, is_http_url
 from ppkg.rdf.namespaces import sparql_prologue
-from ppkg.rdf.terms import from_ox
+from ppkg.rdf.terms import OX_TERMS, from_ox
 from ppkg.rdf.text import visible
 
 DEFAULT_TIMEOUT = 30.0
@@ -59,13 +59,13 @@ _GRAPH_MEDIA_TYPES = ("application/n-triples", "text/turtle", "text/plain")
 _CHUNK = 1 << 16
 
 
-def inject_values(query: str, bindings: Mapping[str, Node]) -> str:
+def inject_values(query: str, bindings: Mapping[str, Bound]) -> str:
     """Return ``query`` with a ``VALUES`` block for ``bindings`` at the start of its outer ``WHERE`` group."""
     if not bindings:
         return query
     names = sorted(bindings)
     try:
-        row = " ".join(bindings[n].n3() for n in names)
+        row = " ".join(str(term) if isinstance(term, OX_TERMS) else term.n3() for term in (bindings[n] for n in names))
     except Exception as err:  # rdflib raises a bare Exception for IRIs it cannot serialise
         raise QuerySyntaxError(f"cannot send a bound value to an endpoint: {err}") from None
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
@@ -99,7 +99,7 @@ class RemoteEngine:
         self.timeout = timeout
         self.max_answer_bytes = max_answer_bytes
 
-    def execute(self, query: str, form: str, bindings: Mapping[str, Node]) -> RawResult:
+    def execute(self, query: str, form: str, bindings: Mapping[str, Bound]) -> RawResult:
         """Send the query with its bindings as ``VALUES``; read and parse the endpoint's answer."""
         text = sparql_prologue() + inject_values(query, bindings)
         graph = form in _GRAPH_FORMS
@@ -183,10 +183,11 @@ class RemoteEngine:
             if form == "ASK":
                 raise self._error("the endpoint answered an ASK query with rows, not a yes/no result")
             variables = [v.value for v in parsed.variables]
-            rows = [tuple(from_ox(solution[i]) for i in range(len(variables))) for solution in parsed]
+            count = len(variables)
+            rows: list[OxRow] = [tuple(solution[i] for i in range(count)) for solution in parsed]
         except (SyntaxError, ValueError, TypeError) as err:
             raise self._malformed(err) from None
-        return RawResult(form, variables=variables, rows=rows)
+        return RawResult(form, variables=variables, ox_rows=rows)
 
     def _graph(self, body: bytes, form: str, media_type: str) -> RawResult:
         if media_type not in _GRAPH_MEDIA_TYPES:

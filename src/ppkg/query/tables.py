@@ -25,14 +25,17 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
-from decimal import Decimal
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Identifier
+import pyoxigraph as ox
 
 from ppkg.rdf.namespaces import compact
+from ppkg.rdf.terms import OxTerm, is_number, to_ox
 from ppkg.rdf.text import visible
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
 
 MIN_READABLE = 12
 """The narrowest a column of text may get in a table (a column whose values are all shorter keeps their width)."""
@@ -60,16 +63,17 @@ def terminal_width(stream: TextIO | None = None) -> int | None:
     return None
 
 
-def cell_text(term: Identifier | None) -> str:
+def cell_text(term: OxTerm | Identifier | None) -> str:
     """The table text of a term: IRIs as compact ``prefix:local`` names, control characters escaped."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return visible(compact(str(term)))
-    return visible(str(term))
+    term = to_ox(term)
+    if isinstance(term, ox.NamedNode):
+        return visible(compact(term.value))
+    return visible(term.value)
 
 
-def spreadsheet_safe(term: Identifier | None) -> str:
+def spreadsheet_safe(term: OxTerm | Identifier | None) -> str:
     """The CSV/TSV text of a term: text that a spreadsheet would run as a formula gets a leading ``'``.
 
     Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single
@@ -77,18 +81,14 @@ def spreadsheet_safe(term: Identifier | None) -> str:
     """
     if term is None:
         return ""
-    text = str(term)
-    if isinstance(term, Literal) and text.startswith(FORMULA_PREFIXES) and not _is_number(term):
+    term = to_ox(term)
+    text = term.value
+    if isinstance(term, ox.Literal) and text.startswith(FORMULA_PREFIXES) and not is_number(term):
         return "'" + text
     return text
 
 
-def _is_number(term: Literal) -> bool:
-    value = term.toPython()
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-
-
-def table_columns(variables: Sequence[str], rows: Sequence[Sequence[Identifier | None]]) -> list[int]:
+def table_columns(variables: Sequence[str], rows: Sequence[Sequence[OxTerm | Identifier | None]]) -> list[int]:
     """Indexes of the columns the table view shows (in the table, or above it when constant).
 
     Left out: columns with no value, ``?x`` beside ``?xLabel``, and, in a result that has ``…Label``
@@ -102,12 +102,17 @@ def table_columns(variables: Sequence[str], rows: Sequence[Sequence[Identifier |
         i
         for i in filled
         if f"{variables[i]}Label" not in names
-        and not (labelled and all(isinstance(row[i], (URIRef, BNode)) for row in rows if row[i] is not None))
+        and not (labelled and all(_is_node(row[i]) for row in rows if row[i] is not None))
     ] or filled
 
 
+def _is_node(term: OxTerm | Identifier | None) -> bool:
+    """Whether ``term`` is an IRI or a blank node."""
+    return term is not None and isinstance(to_ox(term), (ox.NamedNode, ox.BlankNode))
+
+
 def render_result(
-    variables: Sequence[str], rows: Sequence[Sequence[Identifier | None]], *, width: int | None = None
+    variables: Sequence[str], rows: Sequence[Sequence[OxTerm | Identifier | None]], *, width: int | None = None
 ) -> str:
     """A query result as text: a table (or records) and the row count (what ``--format table`` prints)."""
     count = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"

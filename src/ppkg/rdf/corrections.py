@@ -16,17 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal
-from rdflib.namespace import PROV, RDFS
-from rdflib.term import Identifier, Node
 
-from ppkg.rdf.namespaces import PPKG, SCHEMA
+from ppkg.rdf.namespaces import PREFIXES
 from ppkg.rdf.terms import from_ox, to_ox
 
-Triple = tuple[Node, Node, Node]
-Pattern = Callable[[Node | None, Node | None, Node | None], Iterable[Triple]]
+if TYPE_CHECKING:
+    from rdflib import Graph, Literal
+    from rdflib.term import Identifier, Node
+
+Triple: TypeAlias = "tuple[Node, Node, Node]"
+Pattern: TypeAlias = "Callable[[Node | None, Node | None, Node | None], Iterable[Triple]]"
 """Something that lists the triples matching ``(subject, predicate, object)`` (``None`` matches anything)."""
 
 
@@ -97,6 +99,11 @@ def read_corrections(triples: Pattern) -> list[Correction]:
     A malformed correction is left out here; the shapes report it when it is contributed.
     """
 
+    from rdflib import RDF, Literal
+    from rdflib.namespace import PROV, RDFS
+
+    from ppkg.rdf.namespaces import PPKG, SCHEMA
+
     def values(node: Node, prop: Node) -> list[Node]:
         return sorted({o for _, _, o in triples(node, prop, None)}, key=str)
 
@@ -141,6 +148,15 @@ def superseded(corrections: Iterable[Correction]) -> set[Triple]:
     return out
 
 
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_CORRECTION = ox.NamedNode(PREFIXES["ppkg"] + "Correction")
+
+
+def has_corrections(store: ox.Store) -> bool:
+    """Whether any graph of ``store`` states a correction (answered by pyoxigraph alone)."""
+    return next(iter(store.quads_for_pattern(None, _RDF_TYPE, _CORRECTION)), None) is not None
+
+
 def graph_pattern(graph: Graph) -> Pattern:
     """The triples of an rdflib graph, as a :data:`Pattern`."""
     return lambda s, p, o: graph.triples((s, p, o))
@@ -173,6 +189,8 @@ def current_graph(graph: Graph) -> Graph:
 def superseded_quads(store: ox.Store) -> list[ox.Quad]:
     """The superseded statements of a store's default graph, as quads of that graph (to remove them)."""
     default = ox.DefaultGraph()
+    if not has_corrections(store):
+        return []
     return [
         ox.Quad(to_ox(s), to_ox(p), to_ox(o), default)  # type: ignore[arg-type]
         for s, p, o in sorted(superseded(read_corrections(store_pattern(store, default))), key=str)

@@ -6,13 +6,18 @@ directory the user owns, so the data inside an installed package is never writte
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ppkg.errors import ParameterError
 from ppkg.rdf import shipped
 from ppkg.rdf.io import GraphFile
-from ppkg.rdf.namespaces import ONTOLOGY_GRAPH, vocabulary_graph
+from ppkg.rdf.namespaces import ONTOLOGY_GRAPH_IRI, vocabulary_graph
 
 CONTRIBUTIONS = "contributions"
 """Sub-directory of the data directory that holds the contributions."""
@@ -25,6 +30,13 @@ def data_directory(explicit: str | Path | None = None) -> Path:
     if not directory.is_dir():
         raise ParameterError(f"{directory}: the data directory does not exist")
     return directory
+
+
+def own_data_directory(explicit: str | Path | None = None) -> Path | None:
+    """The data directory the user chose (``explicit``, else ``$PPKG_DATA_DIR``), or ``None`` for the
+    shipped data."""
+    chosen = explicit or os.environ.get("PPKG_DATA_DIR")
+    return data_directory(chosen) if chosen else None
 
 
 def writable_data_directory(explicit: str | Path | None = None) -> Path:
@@ -44,7 +56,7 @@ def data_files(directory: Path) -> list[Path]:
 
 def vocabulary_files() -> list[GraphFile]:
     """The ontology and the vocabularies, each with the named graph it goes into."""
-    files = [GraphFile(shipped.ontology_file(), str(ONTOLOGY_GRAPH))]
+    files = [GraphFile(shipped.ontology_file(), ONTOLOGY_GRAPH_IRI)]
     files += [GraphFile(p, vocabulary_graph(p.stem)) for p in shipped.vocabulary_files()]
     return files
 
@@ -58,3 +70,30 @@ def data_graph_files(directory: Path) -> list[GraphFile]:
     """The data directory's files as graph files; contributions are skippable (a broken one is skipped)."""
     contributions = directory / CONTRIBUTIONS
     return [GraphFile(p, None, skippable=p.parent == contributions) for p in data_files(directory)]
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the data directory itself (no lock file), held to compare, write or remove files
+    and to update the directory's store; a contribution is validated before it is taken."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def checkpoint(stage: str) -> None:
+    """Testing hook: with ``PPKG_TEST_PAUSE_AT=<stage>``, announce the stage on stderr and wait there until
+    killed or sent ``SIGUSR1`` (at most 600 s)."""
+    if os.environ.get("PPKG_TEST_PAUSE_AT") != stage:
+        return
+    resume = {signal.SIGUSR1}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, resume)  # blocked before the announcement: never lost
+    try:
+        sys.stderr.write(f"ppkg: paused at {stage}\n")
+        sys.stderr.flush()
+        signal.sigtimedwait(resume, 600)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

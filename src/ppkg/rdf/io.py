@@ -17,14 +17,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import OWL, RDF
 
 from ppkg.errors import DataFileError, ParameterError, UnreadableFileWarning
 from ppkg.rdf.corrections import current_graph
+from ppkg.rdf.namespaces import PREFIXES
 from ppkg.rdf.terms import from_ox
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ PARSER_TOKEN_BYTES = 16 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """C0 control characters (and DEL) other than tab, line feed and carriage return: refused in literals."""
 
-_RDF_REST = ox.NamedNode(str(RDF.rest))
-_OWL_IMPORTS = ox.NamedNode(str(OWL.imports))
+_RDF_REST = ox.NamedNode(PREFIXES["rdf"] + "rest")
+_OWL_IMPORTS = ox.NamedNode(PREFIXES["owl"] + "imports")
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,39 @@ def check_limits(quads: Sequence[ox.Quad], path: Path, data: bytes = b"") -> Non
         raise DataFileError(str(path), limits.exceeded("max_list_items", f"a list of {items:,} items"))
 
 
+def stream_checked(path: Path, graph: str | None = None) -> Iterator[ox.Quad]:
+    """The statements of a large RDF file, parsed by Oxigraph straight from disk and checked one by one against
+    the :class:`InputLimits` as :func:`parse_checked` does, without holding them all (``graph``: the named
+    graph of a triple format). The nesting and list checks need every blank node and run at the end, so a
+    file that breaks them raises :class:`~ppkg.errors.DataFileError` after its statements were yielded: a
+    caller that must not keep part of a file builds into something it can throw away."""
+    syntax = syntax_of(path)
+    _check_suffix(path)
+    _regular(path)
+    limits = InputLimits.current()
+    if path.stat().st_size > limits.max_file_bytes:
+        read_checked(path)  # raises the usual message
+    target = ox.NamedNode(graph) if graph and not syntax.quads else None
+    parents: list[ox.Quad] = []
+    try:
+        for q in ox.parse(path=str(path), format=syntax.oxigraph):
+            o = q.object
+            if isinstance(o, ox.Literal):
+                if len(o.value) > limits.max_literal_chars or _CONTROL.search(o.value):
+                    check_limits([q], path, path.read_bytes())
+            elif isinstance(o, ox.BlankNode):
+                parents.append(q)
+            elif isinstance(o, ox.Triple) or isinstance(q.subject, ox.Triple):
+                check_limits([q], path)
+            yield q if target is None else ox.Quad(q.subject, q.predicate, q.object, target)
+    except SyntaxError as err:
+        raise syntax_error(path, err, path.read_bytes()) from None
+    except MemoryError:  # Oxigraph's token buffer: a literal or IRI of more than PARSER_TOKEN_BYTES
+        what = f"a literal or IRI of more than {PARSER_TOKEN_BYTES:,} bytes"
+        raise DataFileError(str(path), limits.exceeded("max_literal_chars", what)) from None
+    check_limits(parents, path)
+
+
 def _blank_node_shape(quads: Sequence[ox.Quad]) -> tuple[int, int]:
     """The deepest nesting of blank nodes and the longest ``rdf:rest`` chain, computed without recursion."""
     parent: dict[str, tuple[str | None, bool]] = {}
@@ -406,6 +442,8 @@ def loadable(files: Iterable[GraphFile]) -> list[GraphFile]:
 def add_quads(dataset: Dataset, quads: Iterable[ox.Quad], graph: str | None = None) -> None:
     """Add Oxigraph statements to an rdflib dataset: into ``graph`` if given, else into each one's own graph
     (the dataset's default graph for statements in the default graph)."""
+    from rdflib import URIRef
+
     contexts: dict[str, Graph] = {}
 
     def context(name: str | None) -> Graph:
@@ -434,6 +472,8 @@ def load_dataset(files: Iterable[GraphFile]) -> Dataset:
 
     Each file is read and checked as :func:`read_quads` does, so a broken file fails with ``file:line:col``.
     """
+    from rdflib import Dataset
+
     dataset = Dataset()
     for f in loadable(files):
         add_quads(dataset, read_quads(f.path), f.graph if not syntax_of(f.path).quads else None)
@@ -446,6 +486,8 @@ def load_dataset(files: Iterable[GraphFile]) -> Dataset:
 
 
 def _merged(quads: Iterable[ox.Quad]) -> Graph:
+    from rdflib import Graph
+
     graph = Graph()
     with quiet_rdflib():
         graph.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph) for q in quads)  # type: ignore[misc]
@@ -474,6 +516,8 @@ def parse_merged(data: bytes, path: Path) -> Graph:
 
 def merged_graph(paths: Iterable[Path]) -> Graph:
     """The triples of RDF files, every named graph merged into one rdflib graph."""
+    from rdflib import Graph
+
     graph = Graph()
     for path in paths:
         graph += _merged(read_quads(path))

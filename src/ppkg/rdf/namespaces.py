@@ -1,50 +1,86 @@
-"""The namespaces of ppkg and the prefixes every query gets for free."""
+"""The namespaces of ppkg and the prefixes every query gets for free.
+
+:data:`PREFIXES` and the functions on IRIs are plain text; the rdflib namespaces (:data:`PPKG`, :data:`ID`,
+:data:`SCHEMA`…) and graph names (:data:`ONTOLOGY_GRAPH`, :data:`INFERENCE_GRAPH`) are made on first use, so
+that running a query imports no rdflib.
+"""
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from typing import TYPE_CHECKING, Any
 
-PPKG = Namespace("https://w3id.org/ppkg/ontology#")
-"""Ontology terms (classes and properties)."""
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph, Namespace, URIRef
 
-ID = Namespace("https://w3id.org/ppkg/id/")
-"""Instances: ``ID["program/<slug>"]``."""
+    PPKG: Namespace
+    """Ontology terms (classes and properties)."""
+    ID: Namespace
+    """Instances: ``ID["program/<slug>"]``."""
+    SCHEMA: Namespace
+    ORG: Namespace
+    FOAF: Namespace
+    SH: Namespace
+    SHAPES: Namespace
+    """SHACL shapes and the constraints of ppkg's own checks (lint, templates)."""
+    ONTOLOGY_GRAPH: URIRef
+    """Named graph holding ``ontology/ppkg.ttl``."""
+    INFERENCE_GRAPH: URIRef
+    """Named graph that reasoning writes into; never part of the shipped data."""
 
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SHAPES = Namespace("https://w3id.org/ppkg/shapes#")
-"""SHACL shapes and the constraints of ppkg's own checks (lint, templates)."""
+_NAMESPACES = {
+    "PPKG": "https://w3id.org/ppkg/ontology#",
+    "ID": "https://w3id.org/ppkg/id/",
+    "SCHEMA": "https://schema.org/",
+    "ORG": "http://www.w3.org/ns/org#",
+    "FOAF": "http://xmlns.com/foaf/0.1/",
+    "SH": "http://www.w3.org/ns/shacl#",
+    "SHAPES": "https://w3id.org/ppkg/shapes#",
+}
+_GRAPHS = {"ONTOLOGY_GRAPH": "graph/ontology", "INFERENCE_GRAPH": "graph/inferred"}
 
-ONTOLOGY_GRAPH = ID["graph/ontology"]
-"""Named graph holding ``ontology/ppkg.ttl``."""
+ONTOLOGY_GRAPH_IRI = _NAMESPACES["ID"] + _GRAPHS["ONTOLOGY_GRAPH"]
+"""The IRI of :data:`ONTOLOGY_GRAPH`, as text."""
 
-INFERENCE_GRAPH = ID["graph/inferred"]
-"""Named graph that reasoning writes into; never part of the shipped data."""
+INFERENCE_GRAPH_IRI = _NAMESPACES["ID"] + _GRAPHS["INFERENCE_GRAPH"]
+"""The IRI of :data:`INFERENCE_GRAPH`, as text."""
+
+
+def __getattr__(name: str) -> Any:
+    """The rdflib namespaces and graph names, made (and kept) on first use."""
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        value: Any = Namespace(_NAMESPACES[name])
+    elif name in _GRAPHS:
+        from rdflib import URIRef
+
+        value = URIRef(_NAMESPACES["ID"] + _GRAPHS[name])
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def vocabulary_graph(name: str) -> str:
     """Return the IRI of the named graph that holds ``ontology/vocab/<name>.ttl``."""
-    return str(ID[f"graph/vocabulary/{name}"])
+    return f"{_NAMESPACES['ID']}graph/vocabulary/{name}"
 
 
 PREFIXES: dict[str, str] = {
-    "ppkg": str(PPKG),
-    "id": str(ID),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "schema": str(SCHEMA),
-    "org": str(ORG),
-    "foaf": str(FOAF),
-    "sh": str(SH),
-    "shapes": str(SHAPES),
+    "ppkg": _NAMESPACES["PPKG"],
+    "id": _NAMESPACES["ID"],
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": _NAMESPACES["SCHEMA"],
+    "org": _NAMESPACES["ORG"],
+    "foaf": _NAMESPACES["FOAF"],
+    "sh": _NAMESPACES["SH"],
+    "shapes": _NAMESPACES["SHAPES"],
 }
 """Prefixes pre-declared for every query and used when serialising."""
 
@@ -68,7 +104,7 @@ KIND_PREFIXES: dict[str, str] = {
 """One prefix per kind of instance, so queries can write ``topic:mandated-reporting`` or ``cebc:3``
 (a ``/`` is not allowed in the local part of a prefixed name, so ``id:topic/x`` is not valid SPARQL)."""
 
-PREFIXES.update({prefix: str(ID[f"{path}/"]) for prefix, path in KIND_PREFIXES.items()})
+PREFIXES.update({prefix: f"{_NAMESPACES['ID']}{path}/" for prefix, path in KIND_PREFIXES.items()})
 
 
 def sparql_prologue() -> str:
@@ -89,6 +125,8 @@ def local_name(iri: str) -> str:
 
 def new_graph() -> Graph:
     """An empty rdflib graph with every ppkg prefix bound (for deterministic, readable serialisations)."""
+    from rdflib import Graph
+
     graph = Graph()
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri)
@@ -97,6 +135,8 @@ def new_graph() -> Graph:
 
 def new_dataset() -> Dataset:
     """An empty rdflib dataset with every ppkg prefix bound."""
+    from rdflib import Dataset
+
     dataset = Dataset()
     for prefix, iri in PREFIXES.items():
         dataset.bind(prefix, iri)

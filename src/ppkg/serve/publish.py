@@ -34,6 +34,7 @@ from ppkg.query.engines import OxigraphEngine
 from ppkg.query.safety import is_http_url
 from ppkg.rdf.io import GraphFile
 from ppkg.rdf.namespaces import ID
+from ppkg.rdf.union import materialise
 
 PPKG_GRAPHS = str(ID["graph/"])
 """Graphs whose IRI starts with this are ppkg's: publish replaces them and removes those no longer local."""
@@ -261,7 +262,7 @@ def publish(
     the store cannot be reached, answers outside the protocol, or holds other counts afterwards.
     """
     store = GraphStore(store_url, query_url=endpoint, user=user, password=password, timeout=timeout)
-    engine = OxigraphEngine.from_files(files, merge=False)
+    engine = OxigraphEngine.from_files(files)
     graphs = sorted(str(g.value) for g in engine.store.named_graphs() if isinstance(g, ox.NamedNode))
     local = {g: len(list(engine.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))) for g in graphs}
     remote = store.ppkg_graphs()
@@ -285,7 +286,7 @@ def publish(
     for graph in stale:
         store.send("DELETE", graph)
 
-    engine.merge_default_graph()
+    materialise(engine.store, engine.union)
     current = len(list(engine.store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
     superseded = 0
     if store.default_is_union():

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from ppkg.errors import EndpointError, ParameterError
 from ppkg.query.engines import OxigraphEngine
 from ppkg.rdf.io import GraphFile
+from ppkg.rdf.union import materialise
 from ppkg.serve.backend import Engine, free_port, human_size, load_store, make_workdir, oxigraph_binary
 from ppkg.serve.front import Front, Limits
 from ppkg.serve.guard import GuardPool
@@ -258,7 +259,10 @@ class SparqlServer:
             location = self._workdir / "store"
             if self.files:
                 dump = self._workdir / "graph.nq"
-                OxigraphEngine.from_files(self.files).store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+                loaded = OxigraphEngine.from_files(self.files)
+                materialise(loaded.store, loaded.union)  # the server's queries read its default graph
+                loaded.store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+                del loaded
                 load_store(binary, dump, location)
                 dump.unlink()
             if listener is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from ppkg.progress import SILENT, Progress
 from ppkg.rdf.corrections import current_graph
 from ppkg.rdf.datadir import data_directory, graph_files, writable_data_directory
 from ppkg.rdf.io import input_paths
@@ -21,19 +22,26 @@ from ppkg.validation.shacl import validate_graph
 
 
 def validate(
-    paths: Sequence[str | Path] = (), *, data_dir: str | Path | None = None, strict: bool = False
+    paths: Sequence[str | Path] = (),
+    *,
+    data_dir: str | Path | None = None,
+    strict: bool = False,
+    progress: Progress = SILENT,
 ) -> ValidationReport:
     """Check RDF files or filled CSV templates against the shapes, in the context of the graph.
 
     With no paths, the whole graph of the data directory (default ``$PPKG_DATA_DIR``, else the shipped
-    data) is validated, as queries see it: without the statements corrections have superseded. Unreadable
-    input raises :class:`~ppkg.errors.DataFileError`.
+    data) is validated, as queries see it: without the statements corrections have superseded, a batch of
+    programs at a time (reported to ``progress``). Unreadable input raises
+    :class:`~ppkg.errors.DataFileError`.
     """
     directory = data_directory(data_dir)
     if not paths:
-        return validate_graph(current_graph(existing_graph(directory)), strict=strict)
-    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)))
-    return check(submission, existing_store(directory), strict=strict)
+        return validate_graph(current_graph(existing_graph(directory)), strict=strict, progress=progress)
+    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)), progress=progress)
+    with progress.step("reading the data directory"):
+        existing = existing_store(directory)
+    return check(submission, existing, strict=strict, progress=progress)
 
 
 def contribute(
@@ -43,6 +51,7 @@ def contribute(
     source: str | None = None,
     data_dir: str | Path | None = None,
     strict: bool = False,
+    progress: Progress = SILENT,
 ) -> tuple[Contribution | None, ValidationReport]:
     """Validate a contribution and merge it into its own named graph, atomically, with provenance.
 
@@ -50,11 +59,13 @@ def contribute(
     check does not hold the data directory's lock (others can contribute meanwhile); a contribution that
     landed in between is taken into account before writing, so two that conflict never both land. Returns
     the stored contribution (``None`` if nothing was new) and the report; raises
-    :class:`~ppkg.errors.ContributionRejectedError` (nothing written) when it does not conform.
+    :class:`~ppkg.errors.ContributionRejectedError` (nothing written) when it does not conform. A contribution
+    of a thousand programs is one step like a small one; its steps (reading, checking, writing, updating the
+    store) are reported to ``progress``.
     """
     directory = writable_data_directory(data_dir)
-    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)))
-    return store_contribution(submission, by=by, source=source, directory=directory, strict=strict)
+    submission = read_submission(input_paths(paths), GraphNames(graph_files(directory)), progress=progress)
+    return store_contribution(submission, by=by, source=source, directory=directory, strict=strict, progress=progress)
 
 
 @dataclass(frozen=True)

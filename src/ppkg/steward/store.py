@@ -29,16 +29,11 @@ variable it does nothing. The stages: ``validating`` (snapshot read, check about
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import re
-import signal
-import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +43,9 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.term import Node
 
 from ppkg.errors import ContributionRejectedError, DataFileError, ParameterError, PpkgError, UnknownValueError
-from ppkg.rdf.datadir import CONTRIBUTIONS, data_files, writable_data_directory
+from ppkg.progress import SILENT, Progress
+from ppkg.rdf.compiled import refresh
+from ppkg.rdf.datadir import CONTRIBUTIONS, checkpoint, data_files, graph_files, locked, writable_data_directory
 from ppkg.rdf.io import GraphFile, loadable, merged_graph, quiet_rdflib
 from ppkg.rdf.namespaces import ID, PPKG, new_dataset
 from ppkg.rdf.text import nearest
@@ -94,33 +91,6 @@ def canonical_hash(graph: Graph) -> str:
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
-@contextmanager
-def locked(directory: Path) -> Iterator[None]:
-    """An exclusive lock on the data directory itself (no lock file), held to compare, write or remove files;
-    a contribution is validated before it is taken (see :func:`contribute`)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def checkpoint(stage: str) -> None:
-    """Testing hook: with ``PPKG_TEST_PAUSE_AT=<stage>``, announce the stage on stderr and wait there until
-    killed or sent ``SIGUSR1`` (at most 600 s)."""
-    if os.environ.get("PPKG_TEST_PAUSE_AT") != stage:
-        return
-    resume = {signal.SIGUSR1}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, resume)  # blocked before the announcement: never lost
-    try:
-        sys.stderr.write(f"ppkg: paused at {stage}\n")
-        sys.stderr.flush()
-        signal.sigtimedwait(resume, 600)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 OPTIMISTIC_ATTEMPTS = 3
 """How many times a large contribution is checked again *without* the lock when the data changed while it
 was being checked, before it is checked under the lock."""
@@ -154,7 +124,7 @@ class Snapshot:
     view: StoreView
 
 
-def snapshot(directory: Path, *, attempts: int = 5) -> Snapshot | None:
+def snapshot(directory: Path, *, attempts: int = 5, progress: Progress = SILENT) -> Snapshot | None:
     """Read the data directory without the lock: a consistent snapshot (the fingerprint was the same before
     and after reading it), or ``None`` if it kept changing. Warnings about unreadable contributions are only
     given for the snapshot that is kept."""
@@ -163,7 +133,8 @@ def snapshot(directory: Path, *, attempts: int = 5) -> Snapshot | None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                view = existing_store(directory)
+                with progress.step("reading the data directory"):
+                    view = existing_store(directory)
             except DataFileError:
                 if fingerprint(directory) != before:
                     continue  # a file went away while it was read: read again
@@ -175,8 +146,8 @@ def snapshot(directory: Path, *, attempts: int = 5) -> Snapshot | None:
     return None
 
 
-def _checked(submission: Submission, state: Snapshot, *, strict: bool) -> ValidationReport:
-    report = check(submission, state.view, strict=strict)
+def _checked(submission: Submission, state: Snapshot, *, strict: bool, progress: Progress) -> ValidationReport:
+    report = check(submission, state.view, strict=strict, progress=progress)
     if not report.conforms:
         raise ContributionRejectedError(report)
     return report
@@ -219,7 +190,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "anonymous"
 
 
-def check(submission: Submission, existing: Graph | StoreView, *, strict: bool = False) -> ValidationReport:
+def check(
+    submission: Submission, existing: Graph | StoreView, *, strict: bool = False, progress: Progress = SILENT
+) -> ValidationReport:
     """Everything ``ppkg validate`` checks about a submission: template problems, lint, shapes in context
     (the graph as it is once the submission's corrections apply), conflicts with single-valued facts, and
     corrections that supersede nothing current.
@@ -228,12 +201,16 @@ def check(submission: Submission, existing: Graph | StoreView, *, strict: bool =
     the same thing without naming the existing value and its source.
     """
     view = existing if isinstance(existing, StoreView) else StoreView.of(existing)
-    facts = check_facts(submission.graph, view)
-    report = validate_contribution(submission.graph, current_view(view, facts.superseded), strict=strict)
+    with progress.step("checking conflicts"):
+        facts = check_facts(submission.graph, view)
+    current = current_view(view, facts.superseded)
+    report = validate_contribution(submission.graph, current, strict=strict, progress=progress)
     shapes = [
         r for r in report.results if not (r.constraint == MAX_COUNT and (r.focus_node, r.path) in facts.in_conflict)
     ]
-    report.results = [*lint(submission.graph, view), *facts.results, *shapes]
+    with progress.step("checking names, IRIs and terms"):
+        linted = lint(submission.graph, view)
+    report.results = [*linted, *facts.results, *shapes]
     return with_rows(report, submission)
 
 
@@ -245,6 +222,7 @@ def contribute(
     directory: Path | None = None,
     strict: bool = False,
     now: dt.datetime | None = None,
+    progress: Progress = SILENT,
 ) -> tuple[Contribution | None, ValidationReport]:
     """Validate a submission against the data directory and, if it conforms, store it.
 
@@ -259,32 +237,37 @@ def contribute(
         raise ParameterError(f"--source must be an http, https or urn IRI: {problem}")
     directory = writable_data_directory(directory)
     small = len(submission.graph) <= RECHECK_UNDER_LOCK
-    state = snapshot(directory)
+    state = snapshot(directory, progress=progress)
     attempt = 1
     while True:
         report = prepared = None
         if state is not None:  # the long part, without the lock: the check, and the file to write
             if attempt == 1:
                 checkpoint("validating")
-            report = _checked(submission, state, strict=strict)
-            prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
+            report = _checked(submission, state, strict=strict, progress=progress)
+            with progress.step("preparing the contribution file"):
+                prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
         with locked(directory):
             _clean_stale_temporaries(directory)
             if state is None or report is None or fingerprint(directory) != state.fingerprint:
                 if not small and attempt < OPTIMISTIC_ATTEMPTS:
                     state = None  # a large one is checked again without the lock (below)
                 else:  # changed meanwhile: check again against what is there now
-                    state = Snapshot(fingerprint(directory), existing_store(directory))
-                    report = _checked(submission, state, strict=strict)
-                    prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
+                    with progress.step("reading the data directory"):
+                        state = Snapshot(fingerprint(directory), existing_store(directory, held=True))
+                    report = _checked(submission, state, strict=strict, progress=progress)
+                    with progress.step("preparing the contribution file"):
+                        prepared = _prepare(submission, state.view, by=by, source=source, directory=directory, now=now)
             if state is not None and report is not None:
                 checkpoint("after-validate")
                 if prepared is None:  # every statement is already in the graph
                     return None, report
-                atomic_write(prepared.record.path, prepared.payload)
+                with progress.step("writing the contribution"):
+                    atomic_write(prepared.record.path, prepared.payload)
+                refresh(directory, graph_files(directory), progress=progress)
                 return prepared.record, report
         attempt += 1
-        state = snapshot(directory)
+        state = snapshot(directory, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -426,6 +409,7 @@ def withdraw(cid: str, directory: Path | None = None) -> Contribution:
         record.path.unlink()
         checkpoint("after-unlink")
         fsync_directory(record.path.parent)
+        refresh(directory, graph_files(directory))
         return record
 
 

@@ -4,7 +4,9 @@ graph its nodes touch, looked up in an Oxigraph store (so the check stays fast h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -13,11 +15,14 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
-from ppkg.rdf.datadir import data_directory, data_files, data_graph_files
+from ppkg.progress import SILENT, Progress
+from ppkg.rdf import shipped
+from ppkg.rdf.compiled import open_store
+from ppkg.rdf.datadir import data_directory, data_files, data_graph_files, graph_files
 from ppkg.rdf.io import load_into, loadable, merged_graph
 from ppkg.rdf.namespaces import PPKG
 from ppkg.rdf.terms import from_ox, to_ox
-from ppkg.validation.report import ValidationReport
+from ppkg.validation.report import ValidationReport, ValidationResult, sort_results
 from ppkg.validation.shacl import focused_shapes, run_shacl, shapes_graph, vocabulary_graph
 
 
@@ -26,12 +31,21 @@ def existing_graph(directory: Path) -> Graph:
     return merged_graph(data_files(directory))
 
 
-def existing_store(directory: Path) -> StoreView:
-    """The union of every graph in a data directory, in an Oxigraph store (fast to load and look up)."""
-    store = ox.Store()
-    for f in loadable(data_graph_files(directory)):
-        load_into(store, f.path, f.graph)
-    return StoreView(store)
+def existing_store(directory: Path, *, held: bool = False) -> StoreView:
+    """Every graph of a data directory in an Oxigraph store, fast to look up: the directory's persistent store
+    (:mod:`ppkg.rdf.compiled`, brought up to date first; ``held``: the caller holds the directory's lock),
+    or, for the shipped data, the files read into memory."""
+    if directory.resolve() == (shipped.root() / "data").resolve():
+        store = ox.Store()
+        for f in loadable(data_graph_files(directory)):
+            load_into(store, f.path, f.graph)
+        return StoreView(store)
+    return StoreView(open_store(directory, graph_files(directory), held=held).store)
+
+
+SAME_NAMED_LOOKUPS = 20
+"""Up to this many contributed program names are looked up in the store by name; more, and every program's
+name is read once and compared in a set (comparing each name with every program would be quadratic)."""
 
 
 class StoreView:
@@ -72,17 +86,27 @@ class StoreView:
     def same_named(self, contribution: Graph) -> set[Node]:
         """Existing programs whose name equals the name of a contributed program, ignoring case (what the
         duplicate-name rule compares)."""
-        names = [
-            Literal(str(label).lower()).n3()
+        names = {
+            str(label).lower()
             for node in contribution.subjects(RDF.type, PPKG.Program)
             for label in contribution.objects(node, RDFS.label)
-        ]
+        }
         if not names:
             return set()
-        query = (
-            "SELECT DISTINCT ?node WHERE { VALUES ?name { " + " ".join(names) + " } "
+        programs = (
             "GRAPH ?g { ?node a <" + str(PPKG.Program) + "> } "
             "GRAPH ?h { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+        )
+        if len(names) > SAME_NAMED_LOOKUPS:  # one pass over the programs' names, compared in a set
+            solutions = self.store.query("SELECT DISTINCT ?node ?label WHERE { " + programs + "}")
+            return {
+                from_ox(solution["node"])  # type: ignore[misc]
+                for solution in solutions  # type: ignore[union-attr]
+                if solution["label"].value.lower() in names
+            }
+        values = " ".join(Literal(name).n3() for name in sorted(names))
+        query = (
+            "SELECT DISTINCT ?node WHERE { VALUES ?name { " + values + " } " + programs + ""
             "FILTER(LCASE(STR(?label)) = ?name) }"
         )
         found: set[Node] = set()
@@ -139,27 +163,141 @@ def context_of(existing: StoreView, nodes: Iterable[Node]) -> Graph:
 
 
 def validate_contribution(
-    contribution: Graph, existing: Graph | StoreView | None = None, *, strict: bool = False
+    contribution: Graph,
+    existing: Graph | StoreView | None = None,
+    *,
+    strict: bool = False,
+    progress: Progress = SILENT,
 ) -> ValidationReport:
     """Validate what ``contribution`` adds to ``existing`` (default: the shipped graph), in context.
 
     ``existing`` may be an rdflib graph or, for large graphs, a :class:`StoreView` of an Oxigraph store;
-    by default it is the data directory (``$PPKG_DATA_DIR``, else the shipped data).
+    by default it is the data directory (``$PPKG_DATA_DIR``, else the shipped data). The steps (finding the
+    context, running the shapes) are reported to ``progress``.
     """
     if existing is None:
         existing = existing_store(data_directory())
     view = existing if isinstance(existing, StoreView) else StoreView.of(existing)
-    nodes = contribution_nodes(contribution) | view.same_named(contribution)
-    linked = {o for o in contribution.objects() if isinstance(o, (URIRef, BNode))}
-    before = Graph()
-    before += vocabulary_graph()
-    before += context_of(view, nodes | linked)
-    after = Graph()
-    after += before
-    after += contribution
-    results = run_shacl(after, focused_shapes(after, nodes))
+    with progress.step("finding the context in the graph"):
+        nodes = contribution_nodes(contribution) | view.same_named(contribution)
+        linked = {o for o in contribution.objects() if isinstance(o, (URIRef, BNode))}
+        before = vocabulary_graph()  # a fresh copy
+        before += context_of(view, nodes | linked)
+    with progress.step(f"validating {len(nodes):,} nodes against the shapes"), _extended(contribution, before) as after:
+        results = shapes_results(after, nodes)
     touched = [n for n in nodes if (n, None, None) in before or (None, None, n) in before]
     if touched:  # what the existing nodes already had is not the contribution's doing
-        known = {r.key() for r in run_shacl(before, focused_shapes(before, touched))}
+        with progress.step(f"validating {len(touched):,} existing nodes as they were"):
+            known = {r.key() for r in shapes_results(before, touched)}
         results = [r for r in results if r.key() not in known]
     return ValidationReport(results, strict=strict, checked_triples=len(contribution))
+
+
+@contextmanager
+def _extended(graph: Graph, extra: Graph) -> Iterator[Graph]:
+    """``graph`` with the triples of ``extra`` added for the duration of the block, then removed again (a
+    bulk contribution is large and the context small: copying the contribution would cost seconds)."""
+    added = [t for t in extra if t not in graph]
+    graph.addN((s, p, o, graph) for s, p, o in added)
+    try:
+        yield graph
+    finally:
+        for triple in added:
+            graph.remove(triple)
+
+
+SHAPE_LINKS = (SH.node, SH.qualifiedValueShape, SH["not"], SH["and"], SH["or"], SH.xone, RDF.first)
+"""How one shape reaches another besides ``sh:property`` (a shape reached this way has other focus nodes)."""
+
+
+def shapes_results(data: Graph, nodes: Iterable[Node]) -> list[ValidationResult]:
+    """The shapes' results for ``nodes`` in ``data``: exactly what pySHACL reports with the focused shapes.
+
+    pySHACL runs a SPARQL constraint (``sh:sparql``) as one rdflib query per focus node, parsing it each time,
+    and the duplicate-name constraint compares every program with every other: a bulk contribution of a
+    thousand programs took minutes. So the shapes run without their SPARQL constraints, each constraint runs
+    in Oxigraph to find the few focus nodes it fails on, and pySHACL reports on those only (with every
+    constraint, keeping its SPARQL results), so the messages are pySHACL's own.
+    """
+    focus = list(nodes)
+    shapes = focused_shapes(data, focus)
+    plan = _sparql_plan(shapes)
+    if plan is None:  # a SPARQL constraint this does not know how to run: pySHACL runs everything
+        return run_shacl(data, shapes)
+    for holder, constraint, _, _ in plan:
+        shapes.remove((holder, SH.sparql, constraint))
+    results = run_shacl(data, shapes)
+    if not plan:
+        return results
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data)  # type: ignore[arg-type]
+    failing: set[Node] = set()
+    for _, _, query, targets in plan:
+        failing |= _failing(store, query, targets)
+    if failing:
+        found = run_shacl(data, focused_shapes(data, sorted(failing, key=str)))
+        results = sort_results([*results, *(r for r in found if r.constraint == SPARQL_COMPONENT)])
+    return results
+
+
+SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)
+
+
+WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+SELECTS_THIS = re.compile(r"^[^{]*\bSELECT\b[^{]*[?$]this\b", re.IGNORECASE)
+
+
+def _failing(store: ox.Store, query: str, targets: set[Node]) -> set[Node]:
+    """The ``targets`` the SELECT of a SPARQL constraint finds something for, as ``$this``.
+
+    When the query selects ``$this`` and has one WHERE group (no subquery), the IRIs are checked in one
+    query, bound by a ``VALUES`` at the start of that group; otherwise, and for blank nodes, one by one.
+    """
+    iris = sorted((t for t in targets if isinstance(t, URIRef)), key=str)
+    single = sorted((t for t in targets if not isinstance(t, URIRef)), key=str)
+    where = WHERE_GROUP.search(query)
+    found: set[Node] = set()
+    if iris and where and SELECTS_THIS.search(query) and len(re.findall(r"\bSELECT\b", query, re.I)) == 1:
+        values = " VALUES ?this { " + " ".join(f"<{t}>" for t in iris) + " } "
+        solutions = store.query(query[: where.end()] + values + query[where.end() :])
+        for solution in solutions:  # type: ignore[union-attr]
+            found.add(from_ox(solution["this"]))  # type: ignore[arg-type]
+    else:
+        single += iris
+    this = ox.Variable("this")
+    for node in single:
+        solutions = store.query(query, substitutions={this: to_ox(node)})
+        if next(iter(solutions), None) is not None:  # type: ignore[arg-type]
+            found.add(node)
+    return found & targets
+
+
+def _sparql_plan(shapes: Graph) -> list[tuple[Node, Node, str, set[Node]]] | None:
+    """Each SPARQL constraint of the focused shapes: the shape holding it, the constraint, its query ready for
+    Oxigraph and the focus nodes it is checked on; ``None`` when one is beyond what :func:`shapes_results`
+    runs (a shape reached other than by a target or ``sh:property``, a path that is not one IRI, a
+    pre-bound variable other than ``$this`` and ``$PATH``)."""
+    plan = []
+    for holder, constraint in sorted(shapes.subject_objects(SH.sparql), key=str):
+        select = shapes.value(constraint, SH.select)
+        if select is None or any(True for link in SHAPE_LINKS if (None, link, holder) in shapes):
+            return None
+        text = str(select)
+        if "$PATH" in text:
+            path = shapes.value(holder, SH.path)
+            if not isinstance(path, URIRef):
+                return None
+            text = text.replace("$PATH", f"<{path}>")
+        if re.search(r"\$(?!this\b)\w", text):
+            return None
+        parents = [holder, *shapes.subjects(SH.property, holder)]
+        if any((None, link, parent) in shapes for parent in parents[1:] for link in (*SHAPE_LINKS, SH.property)):
+            return None
+        targets = {t for parent in parents for t in shapes.objects(parent, SH.targetNode)}
+        prefixes = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for declarer in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(declarer, SH.declare)
+        )
+        plan.append((holder, constraint, prefixes + text, targets))
+    return plan
