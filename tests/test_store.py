@@ -229,3 +229,14 @@ def test_withdrawing_a_correction_restores_the_value_in_the_store(corrected: Pat
     assert states[("START", "Kentucky")] == 1
     assert ("START", "Tennessee") not in states
     assert states == rows(ppkg.load(data_dir=corrected, store=False), STATE_OF.replace("?l WHERE", "?l ?sl WHERE"))
+
+
+def test_the_name_index_is_kept_with_the_store(data_dir: Path) -> None:
+    env = {**os.environ, "PPKG_DATA_DIR": str(data_dir)}
+    command = [*ppkg_command(), "query", "programs-by-training-topic", "--param", "topic=mandated reporting"]
+    first = subprocess.run([*command, "--format", "csv"], capture_output=True, text=True, env=env, check=True)
+    [generation] = list(generations(data_dir))
+    kept = sorted(p.name for p in generation.glob("labels-*.json"))
+    assert kept == ["labels-1-topic.json"]
+    again = subprocess.run([*command, "--format", "csv"], capture_output=True, text=True, env=env, check=True)
+    assert again.stdout == first.stdout and len(first.stdout.splitlines()) > 2

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from ppkg.cli.app import app, write
-from ppkg.cli.progress import for_stderr
 
 store_app = typer.Typer(
     help="The persistent store of a data directory: see it, or build it again.", no_args_is_help=True
@@ -49,6 +48,7 @@ def status_command(
 @store_app.command("rebuild")
 def rebuild_command(data_dir: DataDir = None) -> None:
     """Build the store again from the files (queries keep reading the old one until the new one is ready)."""
+    from ppkg.cli.progress import for_stderr
     from ppkg.graph import rebuild_store
 
     state = rebuild_store(data_dir, progress=for_stderr())

@@ -8,9 +8,7 @@ all named graphs.
 
 from __future__ import annotations
 
-import http.client
 import re
-import urllib.error
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
@@ -214,6 +212,9 @@ def engine_error(err: BaseException) -> QueryError:
         return QueryError("the query failed: it recurses too deeply for this engine (a long path or a deep list?)")
     if isinstance(err, MemoryError):
         return QueryError("the query failed: out of memory")
+    import http.client  # only when something failed: a query that works never pays for the import
+    import urllib.error
+
     if isinstance(err, urllib.error.HTTPError):
         return QueryError(f"the query failed: a request it made was answered HTTP {err.code} {err.reason}")
     if isinstance(err, (OSError, http.client.HTTPException)):

@@ -15,7 +15,7 @@ with its SHA-256, size, modification time and the graphs it holds. ``CURRENT`` n
   copy, and ``CURRENT`` is switched to it by an atomic rename. A crash at any point leaves ``CURRENT`` on a
   complete generation; if the files moved on meanwhile, the next reader sees it from the manifest and brings
   the store up to date first. A stale store is never read.
-* **Rebuilding** from scratch happens when there is no store, when the shipped vocabularies, ppkg or
+* **Rebuilding** from scratch happens when there is no store, when the shipped vocabularies, the store layout or
   Oxigraph changed, or when ``ppkg store rebuild`` asks for it. The same files always give the same
   statements (blank node labels aside).
 
@@ -36,7 +36,6 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +66,9 @@ _IN_USE = "in-use"
 
 
 def _versions() -> dict[str, str]:
-    found = {}
-    for package in ("ppkg", "pyoxigraph"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:  # pragma: no cover - both are installed with ppkg
-            found[package] = "unknown"
-    return found
+    """What a generation's layout depends on beyond :data:`FORMAT`: the Oxigraph that wrote it (the shipped
+    vocabularies are files of the manifest, so a new ppkg that changes them rebuilds the store anyway)."""
+    return {"pyoxigraph": ox.__version__}
 
 
 @dataclass(frozen=True)

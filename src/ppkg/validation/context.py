@@ -4,8 +4,9 @@ graph its nodes touch, looked up in an Oxigraph store (so the check stays fast h
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,8 @@ def existing_store(directory: Path, *, held: bool = False) -> StoreView:
         for f in loadable(data_graph_files(directory)):
             load_into(store, f.path, f.graph)
         return StoreView(store)
-    return StoreView(open_store(directory, graph_files(directory), held=held).store)
+    opened = open_store(directory, graph_files(directory), held=held)
+    return StoreView(opened.store, cache=opened.cached if opened.generation is not None else None)
 
 
 SAME_NAMED_LOOKUPS = 20
@@ -55,8 +57,10 @@ class StoreView:
     contribution check fast however large the existing graph is (parsing it into rdflib would not).
     """
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, cache: Cache | None = None) -> None:
         self.store = store
+        self.cache = cache
+        """Where the index of program names is kept between processes (a persistent store's generation)."""
 
     @classmethod
     def of(cls, graph: Graph) -> StoreView:
@@ -93,20 +97,14 @@ class StoreView:
         }
         if not names:
             return set()
-        programs = (
-            "GRAPH ?g { ?node a <" + str(PPKG.Program) + "> } "
-            "GRAPH ?h { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
-        )
+        if self.cache is not None:  # an index kept with the store: one lookup per name, whatever the size
+            index: dict[str, list[str]] = json.loads(self.cache(PROGRAM_NAMES, self._program_names))
+            return {URIRef(iri) for name in names for iri in index.get(name, ())}
         if len(names) > SAME_NAMED_LOOKUPS:  # one pass over the programs' names, compared in a set
-            solutions = self.store.query("SELECT DISTINCT ?node ?label WHERE { " + programs + "}")
-            return {
-                from_ox(solution["node"])  # type: ignore[misc]
-                for solution in solutions  # type: ignore[union-attr]
-                if solution["label"].value.lower() in names
-            }
+            return {URIRef(iri) for name, iris in self._names().items() if name in names for iri in iris}
         values = " ".join(Literal(name).n3() for name in sorted(names))
         query = (
-            "SELECT DISTINCT ?node WHERE { VALUES ?name { " + values + " } " + programs + ""
+            "SELECT DISTINCT ?node WHERE { VALUES ?name { " + values + " } " + _PROGRAMS + ""
             "FILTER(LCASE(STR(?label)) = ?name) }"
         )
         found: set[Node] = set()
@@ -115,6 +113,30 @@ class StoreView:
             if hit is not None:
                 found.add(hit)
         return found
+
+    def _names(self) -> dict[str, list[str]]:
+        """Every program's name, lower-cased, with the programs that have it."""
+        index: dict[str, set[str]] = {}
+        for row in self.store.query("SELECT DISTINCT ?node ?label WHERE { " + _PROGRAMS + "}"):  # type: ignore[union-attr]
+            node, label = row["node"], row["label"]
+            if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
+                index.setdefault(label.value.lower(), set()).add(node.value)
+        return {name: sorted(iris) for name, iris in sorted(index.items())}
+
+    def _program_names(self) -> bytes:
+        return json.dumps(self._names(), ensure_ascii=False).encode("utf-8")
+
+
+_PROGRAMS = (
+    "GRAPH ?g { ?node a <" + str(PPKG.Program) + "> } "
+    "GRAPH ?h { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+)
+
+PROGRAM_NAMES = "program-names-1.json"
+"""The store cache that holds every program's lower-cased name (version 1 of its format)."""
+
+Cache = Callable[[str, Callable[[], bytes]], bytes]
+"""Returns the bytes kept under a name, computing and keeping them the first time."""
 
 
 @cache

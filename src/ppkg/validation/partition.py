@@ -109,17 +109,47 @@ def batches(
     return found
 
 
-def needed_nodes(graph: Graph, nodes: Iterable[Node], reach: Reach) -> set[Node]:
-    """The nodes whose statements validating ``nodes`` reads (``nodes`` included)."""
+class Statements:
+    """The statements of a graph by subject, and the subjects of the ``inverse`` predicates by object:
+    what :func:`needed_nodes` looks up, indexed once (each lookup in an rdflib graph costs more than a
+    whole batch's share of one pass over it)."""
+
+    def __init__(self, graph: Graph, inverse: Iterable[Node] = ()) -> None:
+        self.about: dict[Node, dict[Node, list[Node]]] = {}
+        for s, p, o in graph:
+            self.about.setdefault(s, {}).setdefault(p, []).append(o)
+        self.pointing: dict[Node, dict[Node, list[Node]]] = {}
+        for predicate in inverse:
+            into = self.pointing[predicate] = {}
+            for s, o in graph.subject_objects(predicate):
+                into.setdefault(o, []).append(s)
+
+    def objects(self, node: Node, predicate: Node | None = None) -> list[Node]:
+        """The values of ``node``'s ``predicate`` (of all its predicates for ``None``)."""
+        values = self.about.get(node, {})
+        if predicate is not None:
+            return values.get(predicate, [])
+        return [o for objects in values.values() for o in objects]
+
+    def triples(self, node: Node) -> Iterator[tuple[Node, Node, Node]]:
+        """Every statement about ``node``."""
+        for p, objects in self.about.get(node, {}).items():
+            for o in objects:
+                yield node, p, o
+
+
+def needed_nodes(index: Statements, nodes: Iterable[Node], reach: Reach) -> set[Node]:
+    """The nodes whose statements validating ``nodes`` reads (``nodes`` included); ``index`` must hold the
+    subjects of ``reach.inverse``."""
     needed: set[Node] = set()
     for node in nodes:
         needed.add(node)
-        needed.update(o for o in graph.objects(node) if _linked(o))
+        needed.update(o for o in index.objects(node) if _linked(o))
         for predicate in reach.inverse:
-            needed.update(graph.subjects(predicate, node))
+            needed.update(index.pointing[predicate].get(node, ()))
         for first, second in reach.sequences:
-            for middle in graph.objects(node, first):
-                needed.update(o for o in graph.objects(middle, second) if _linked(o))
+            for middle in index.objects(node, first):
+                needed.update(o for o in index.objects(middle, second) if _linked(o))
     return needed
 
 
@@ -131,13 +161,13 @@ def transitive_statements(graph: Graph, reach: Reach) -> Graph:
     return found
 
 
-def neighbourhood(graph: Graph, nodes: Sequence[Node], reach: Reach, background: Graph) -> Graph:
+def neighbourhood(index: Statements, nodes: Sequence[Node], reach: Reach, background: Graph) -> Graph:
     """``background`` plus the statements of every node validating ``nodes`` reads: enough for the
-    shapes to give each of ``nodes`` exactly the results they give it in the whole ``graph``."""
+    shapes to give each of ``nodes`` exactly the results they give it in the whole graph ``index`` holds."""
     part = Graph()
     part += background
-    for node in needed_nodes(graph, nodes, reach):
-        part.addN((s, p, o, part) for s, p, o in graph.triples((node, None, None)))
+    for node in needed_nodes(index, nodes, reach):
+        part.addN((s, p, o, part) for s, p, o in index.triples(node))
     return part
 
 

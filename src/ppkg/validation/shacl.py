@@ -37,6 +37,7 @@ from ppkg.rdf.terms import from_ox, to_ox
 from ppkg.validation.partition import (
     Batch,
     Reach,
+    Statements,
     batches,
     duplicate_names,
     from_ntriples,
@@ -251,28 +252,37 @@ def reach_of(shapes: Graph) -> Reach | None:
     return Reach(frozenset(inverse), frozenset(sequences), TRANSITIVE)
 
 
+TARGETS = (SH.targetClass, SH.targetSubjectsOf)
+"""The targets partitioned validation supports (see :data:`UNSUPPORTED`)."""
+
+
 @cache
 def partition_shapes() -> Graph:
-    """The shapes without their targets (see :func:`untargeted_shapes`), without their SPARQL constraints
-    (:func:`unique_name_results` answers the duplicate-name one for the whole graph, :func:`sparql_results`
-    the others for a batch of nodes at a time) and without ``sh:property`` links: a node shape's property
-    shapes are targeted at its focus nodes directly (see :func:`check_batch`)."""
-    shapes = Graph()
-    shapes += untargeted_shapes()[0]
+    """The shapes as a batch runs them: without their SPARQL constraints (:func:`unique_name_results`
+    answers the duplicate-name one for the whole graph, :func:`sparql_results` the others for a batch of
+    nodes at a time), and with each node shape's property shapes given the node shape's targets instead of
+    being reached through ``sh:property``: pySHACL checks a property shape reached that way one focus node
+    at a time, and a targeted one once for all its focus nodes, with the same results."""
+    shapes = shapes_graph()
     shapes.remove((None, SH.sparql, UNIQUE_NAME))
     for check in sparql_checks():
         shapes.remove((check.shape, SH.sparql, check.constraint))
-    shapes.remove((None, SH.property, None))
+    for shape, prop in list(shapes.subject_objects(SH.property)):
+        for predicate in TARGETS:
+            for target in shapes.objects(shape, predicate):
+                shapes.add((prop, predicate, target))
+        shapes.remove((shape, SH.property, prop))
     return shapes
 
 
-@cache
-def property_shapes() -> dict[Node, tuple[Node, ...]]:
-    """Each node shape's property shapes (``sh:property``)."""
-    shapes = shapes_graph()
-    found: dict[Node, tuple[Node, ...]] = {}
-    for shape in set(shapes.subjects(SH.property)):
-        found[shape] = tuple(sorted(shapes.objects(shape, SH.property), key=str))
+def targeted(data: Graph, shapes: Graph, shape: Node) -> set[Node]:
+    """The focus nodes of ``shape`` in ``data``: instances of its target classes, subjects of its target
+    predicates."""
+    found: set[Node] = set()
+    for cls in shapes.objects(shape, SH.targetClass):
+        found |= instances(data, cls)
+    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
+        found.update(data.subjects(predicate, None, unique=True))
     return found
 
 
@@ -471,31 +481,35 @@ def _partitioned(
     background += transitive_statements(merged, reach)
     if workers is None:
         workers = min(os.cpu_count() or 1, len(found)) if len(merged) >= PARALLEL_TRIPLES else 1
+    index = Statements(merged, reach.inverse)
     results: list[ValidationResult] = []
     with progress.step("validating", sum(b.parts for b in found)) as advance:
         if workers <= 1 or len(found) <= 1:
             for batch in found:
-                results += check_batch(neighbourhood(merged, batch.nodes, reach, background), batch.nodes)
+                results += check_batch(neighbourhood(index, batch.nodes, reach, background), batch.nodes)
                 advance(batch.parts)
         else:
-            results += _in_workers(merged, reach, background, found, min(workers, len(found)), advance)
+            results += _in_workers(index, reach, background, found, min(workers, len(found)), advance)
         results += unique_name_results(merged)
     return sort_results(results)
 
 
 def check_batch(part: Graph, nodes: Sequence[Node]) -> list[ValidationResult]:
     """Validate ``nodes`` in ``part`` (which holds everything the shapes read about them, see
-    :func:`~ppkg.validation.partition.neighbourhood`) against every shape but the duplicate-name rule."""
-    targets = focus_targets(part, nodes)
-    # pySHACL checks a node shape's property shapes one focus node at a time; targeting them at the
-    # focus nodes themselves checks each once for all, with the same results (reports hold each once)
-    focused = Graph()
-    focused += partition_shapes()
-    for shape, _, node in set(targets):
-        focused.add((shape, SH.targetNode, node))
-        for prop in property_shapes().get(shape, ()):
-            focused.add((prop, SH.targetNode, node))
-    return run_shacl(part, focused) + sparql_results(part, targets)
+    :func:`~ppkg.validation.partition.neighbourhood`) against every shape but the duplicate-name rule.
+
+    Every node of ``part`` a shape targets is checked, but only the results of ``nodes`` are kept: the
+    other nodes (the vocabularies, the neighbours ``part`` holds) are checked in their own batch."""
+    keep = {_text(node) for node in nodes}
+    shapes = partition_shapes()
+    results = [result for result in run_shacl(part, shapes) if result.focus_node in keep]
+    chosen = set(nodes)
+    targets = [
+        (check.shape, SH.targetNode, node)
+        for check in sparql_checks()
+        for node in targeted(part, shapes, check.shape) & chosen
+    ]
+    return results + sparql_results(part, targets)
 
 
 def _node(text: str) -> Node:
@@ -504,7 +518,7 @@ def _node(text: str) -> Node:
 
 
 def _in_workers(
-    merged: Graph, reach: Reach, background: Graph, found: list[Batch], workers: int, advance: Advance
+    index: Statements, reach: Reach, background: Graph, found: list[Batch], workers: int, advance: Advance
 ) -> list[ValidationResult]:
     """Validate the batches in ``workers`` processes, each sent its statements as N-Triples (and the
     background once); results are gathered as batches finish."""
@@ -514,8 +528,8 @@ def _in_workers(
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(sent,)) as pool:
         pending = {}
         for batch in found:
-            needed = needed_nodes(merged, batch.nodes, reach)
-            statements = to_ntriples(chain.from_iterable(merged.triples((node, None, None)) for node in needed))
+            needed = needed_nodes(index, batch.nodes, reach)
+            statements = to_ntriples(chain.from_iterable(index.triples(node) for node in needed))
             nodes = [_text(node) for node in batch.nodes]
             pending[pool.submit(_check_sent, statements, nodes)] = batch.parts
         for future in as_completed(pending):
