@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -23,7 +24,14 @@ from ppkg.rdf.namespaces import ID, PPKG, SHAPES
 from ppkg.validation.context import existing_graph
 from ppkg.validation.partition import batches, duplicate_names
 from ppkg.validation.report import ValidationResult
-from ppkg.validation.shacl import reach_of, shapes_graph, shapes_reach, validate_graph, vocabulary_graph
+from ppkg.validation.shacl import (
+    reach_of,
+    shapes_graph,
+    shapes_reach,
+    start_method,
+    validate_graph,
+    vocabulary_graph,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = URIRef(str(ID["program/"]))
@@ -68,6 +76,20 @@ def test_shipped_data_gives_the_same_results_part_by_part() -> None:
     results = assert_same(shipped_graph(), batch_programs=2)
     assert results and not [r for r in results if r.is_violation]  # the shipped data conforms, with warnings
     assert str(SHAPES["EvidenceRatingRecommended-ratingDateShape"]) in {r.source_shape for r in results}
+
+
+def test_worker_processes_are_spawned_while_another_thread_runs() -> None:
+    """With a thread running (as when the command line draws progress) workers are spawned, not forked;
+    the results are still those of one run."""
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert start_method() == "spawn"
+        assert_same(shipped_graph(), batch_programs=4, workers=2)
+    finally:
+        stop.set()
+        waiting.join()
 
 
 def test_synthetic_graph_gives_the_same_results_part_by_part(synthetic: Graph) -> None:

@@ -8,7 +8,8 @@ programs: a program, the nodes only it points at (its organization, curriculum a
 and the nodes that point at it (its ratings), so that a part is mostly what its own focus nodes need.
 
 The one rule that compares a program with every other, one name per program, is answered by an index
-(:func:`duplicate_names`) instead of being run in each part.
+(:func:`duplicate_names`) instead of being run in each part. A part travels to a worker process as
+N-Triples (:func:`to_ntriples`, :func:`from_ntriples`), blank nodes keeping their identifiers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ check a contribution in context.
 
 Whole graphs are validated part by part (:mod:`ppkg.validation.partition`), which gives the results of
 one run over the whole graph in time linear in its size; ``partition=False`` runs pySHACL once instead.
+Three things keep a part's run cheap, each with exactly pySHACL's results: property shapes are targeted
+at their node shapes' focus nodes (pySHACL checks a property shape reached through ``sh:property`` one
+focus node at a time, re-reading the shape each time); the SHACL-SPARQL constraints run in Oxigraph once
+per part (pySHACL parses their query again for every focus node); the duplicate-name rule is an index.
+A large graph's parts are validated in worker processes, one per CPU.
 """
 
 from __future__ import annotations
@@ -451,7 +456,10 @@ def validate_graph(
     By default the graph is validated a batch of programs at a time (linear in the number of programs,
     reported to ``progress`` as one step, ``"validating"``, counted in programs), with the results of one
     pySHACL run over the whole graph, which ``partition=False`` does instead. Large graphs' batches are
-    validated in ``workers`` processes (default: one per CPU; ``1``: all in this process).
+    validated in ``workers`` processes (default: one per CPU; ``1``: all in this process). Workers are
+    forked, or spawned when other threads run (see :func:`start_method`); a script that validates a large
+    graph while running threads must then start its work under ``if __name__ == "__main__":``, as
+    :mod:`multiprocessing` requires.
     """
     merged = Graph()
     merged += vocabulary_graph()
