@@ -389,19 +389,25 @@ def sparql_results(data: Graph, targets: Iterable[tuple[Node, Node, Node]]) -> l
                     continue
                 seen.add(key)
                 named = {**bound, "this": this, **({"path": path} if path is not None else {}), "value": value}
-                results.append(
-                    ValidationResult(
-                        focus_node=_text(this),
-                        focus_label=_label(data, this),
-                        path=str(path) if isinstance(path, URIRef) else None,
-                        value=_text(value),
-                        message=_fill(check.message, named) if check.message else "does not satisfy the shape",
-                        severity=str(check.severity),
-                        source_shape=str(check.shape) if isinstance(check.shape, URIRef) else None,
-                        constraint=str(SH.SPARQLConstraintComponent),
-                    )
-                )
+                message = _fill(check.message, named) if check.message else "does not satisfy the shape"
+                results.append(_sparql_result(data, this, path, value, message, check.severity, check.shape))
     return results
+
+
+def _sparql_result(
+    data: Graph, node: Node, path: Node | None, value: Node, message: str, severity: Node, shape: Node
+) -> ValidationResult:
+    """One result of a SHACL-SPARQL constraint, in the words pySHACL reports it with."""
+    return ValidationResult(
+        focus_node=_text(node),
+        focus_label=_label(data, node),
+        path=str(path) if isinstance(path, URIRef) else None,
+        value=_text(value),
+        message=message,
+        severity=str(severity),
+        source_shape=str(shape) if isinstance(shape, URIRef) else None,
+        constraint=str(SH.SPARQLConstraintComponent),
+    )
 
 
 def instances(data: Graph, cls: Node) -> set[Node]:
@@ -427,18 +433,7 @@ def unique_name_results(data: Graph, shapes: Graph | None = None) -> list[Valida
             message = str(template) if template is not None else "does not satisfy the shape"
             for var, bound in (("this", node), ("value", name)):
                 message = re.sub(f"{{[?$]{var}}}", str(bound), message)  # as pySHACL fills it in
-            results.append(
-                ValidationResult(
-                    focus_node=_text(node),
-                    focus_label=_label(data, node),
-                    path=str(path) if isinstance(path, URIRef) else None,
-                    value=_text(name),
-                    message=message,
-                    severity=str(severity),
-                    source_shape=str(shape) if isinstance(shape, URIRef) else None,
-                    constraint=str(SH.SPARQLConstraintComponent),
-                )
-            )
+            results.append(_sparql_result(data, node, path, name, message, severity, shape))
     return results
 
 
