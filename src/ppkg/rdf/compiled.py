@@ -296,10 +296,13 @@ def _collect(root: Path, keep: Path) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            os.close(fd)
             continue  # a reader still has it open
+        try:  # the lock is held until it is gone: a reader that waits for it then finds no manifest
+            (old / _MANIFEST).unlink(missing_ok=True)
+            shutil.rmtree(old, ignore_errors=True)
         finally:
             os.close(fd)
-        shutil.rmtree(old, ignore_errors=True)
     for stray in root.glob("*.tmp"):
         stray.unlink(missing_ok=True)
 

@@ -13,10 +13,11 @@ at the price of the whole graph twice. Instead, the named graphs are sorted into
 
 A query's default graph is then the store's default graph plus the separate graphs. They are disjoint, so
 every statement of the current view counts exactly once, and no other does; ``GRAPH`` still sees every named
-graph exactly as its source states it. Of two graphs that share a statement, the smaller one is merged, so the
-copy stays small: in the shipped data the sharing graphs are the small source documents, and a large graph of
-programs is read where it is. When no graph shares or supersedes anything, the query uses Oxigraph's union
-directly (:attr:`UnionView.separate` is ``None``).
+graph exactly as its source states it. Of two graphs that share a statement, the smaller one is merged, and
+so is every graph of fewer than :data:`SEPARATE_MIN` statements, so the copy stays small: the source
+documents, the vocabularies and small contributions are copied, a large graph of programs is read where it
+is. When every graph is separate, the query uses Oxigraph's own union (:attr:`UnionView.separate` is
+``None``).
 """
 
 from __future__ import annotations
@@ -103,8 +104,17 @@ def fresh_shares(store: ox.Store, sizes: Mapping[str, int]) -> Shares:
     return compare_graphs(store, sizes, {}, [g for g in sorted(sizes) if g != largest])
 
 
-def arrange(store: ox.Store, sizes: Mapping[str, int], shares: Shares) -> UnionView:
-    """Fill the store's default graph with the merged graphs' current statements and say how to query it.
+SEPARATE_MIN = 50_000
+"""A graph with fewer statements is merged whatever it shares: each graph a query reads where it is costs a
+lookup per pattern (Oxigraph reads the graphs of a default graph one by one), and copying a small graph is
+cheap. So in practice only the large graphs of programs are read where they are."""
+
+
+def arrange(
+    store: ox.Store, sizes: Mapping[str, int], shares: Shares, *, separate_min: int = SEPARATE_MIN
+) -> UnionView:
+    """Fill the store's default graph with the merged graphs' current statements and say how to query it
+    (graphs of fewer than ``separate_min`` statements are merged too).
 
     The store must be writable. Its default graph is replaced; the named graphs are not touched.
     """
@@ -116,6 +126,7 @@ def arrange(store: ox.Store, sizes: Mapping[str, int], shares: Shares) -> UnionV
         for quad in store.quads_for_pattern(to_ox(s), to_ox(p), to_ox(o), None)  # type: ignore[arg-type]
         if isinstance(quad.graph_name, ox.NamedNode)
     }
+    merged |= {graph for graph, size in sizes.items() if size < separate_min}
     for graph, others in sorted(shares.items()):
         for other in others:
             if graph not in merged and other not in merged:
