@@ -50,7 +50,7 @@ from ppkg.rdf.union import Shares, UnionView, arrange, compare_graphs, fresh_sha
 STORE_DIR = ".ppkg-store"
 """The store's directory inside a data directory."""
 
-FORMAT = 1
+FORMAT = 2
 """The layout of a generation; a store of another layout is rebuilt."""
 
 STREAM_BYTES = 8 << 20
