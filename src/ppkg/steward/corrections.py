@@ -110,7 +110,7 @@ class Context:
     def stated(self, subject: Node, prop: Node) -> dict[Node, list[str]]:
         """The values the graph states for ``subject prop``, each with the sources that state it."""
         found: dict[Node, list[str]] = defaultdict(list)
-        for quad in self.existing.store.quads_for_pattern(to_ox(subject), to_ox(prop), None, None):  # type: ignore[arg-type]
+        for quad in self.existing.quads(subject, prop, None):
             term = from_ox(quad.object)
             if term is not None:
                 found[term].append(self.source(quad.graph_name))
@@ -312,7 +312,7 @@ def current_view(view: StoreView, gone: set[Triple]) -> StoreView:
     for s, p, o in gone:
         for quad in list(store.quads_for_pattern(to_ox(s), to_ox(p), to_ox(o), None)):  # type: ignore[arg-type]
             store.remove(quad)
-    return StoreView(store)
+    return StoreView(store, hidden=view.hidden)
 
 
 # -- building a correction from what a person types --------------------------------------------------------

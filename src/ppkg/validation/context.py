@@ -19,7 +19,7 @@ from rdflib.term import Node
 from ppkg.progress import SILENT, Progress
 from ppkg.rdf import shipped
 from ppkg.rdf.compiled import open_store
-from ppkg.rdf.datadir import data_directory, data_files, data_graph_files, graph_files
+from ppkg.rdf.datadir import data_directory, data_files, data_graph_files, graph_files, vocabulary_files
 from ppkg.rdf.io import load_into, loadable, merged_graph
 from ppkg.rdf.namespaces import PPKG
 from ppkg.rdf.terms import from_ox, to_ox
@@ -42,7 +42,8 @@ def existing_store(directory: Path, *, held: bool = False) -> StoreView:
             load_into(store, f.path, f.graph)
         return StoreView(store)
     opened = open_store(directory, graph_files(directory), held=held)
-    return StoreView(opened.store, cache=opened.cached if opened.generation is not None else None)
+    vocabularies = frozenset(str(f.graph) for f in vocabulary_files())
+    return StoreView(opened.store, cache=opened.cached if opened.generation is not None else None, hidden=vocabularies)
 
 
 SAME_NAMED_LOOKUPS = 20
@@ -57,8 +58,10 @@ class StoreView:
     contribution check fast however large the existing graph is (parsing it into rdflib would not).
     """
 
-    def __init__(self, store: ox.Store, cache: Cache | None = None) -> None:
+    def __init__(self, store: ox.Store, cache: Cache | None = None, hidden: frozenset[str] = frozenset()) -> None:
         self.store = store
+        self.hidden = hidden
+        """Named graphs the view leaves out (the vocabularies, when the store holds them too)."""
         self.cache = cache
         """Where the index of program names is kept between processes (a persistent store's generation)."""
 
@@ -73,10 +76,19 @@ class StoreView:
         )
         return cls(store)
 
+    def quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
+        """The statements of the data's named graphs that match (``None`` matches anything), with their graph;
+        never the store's default graph, which only holds a copy for queries (:mod:`ppkg.rdf.union`)."""
+        subject, predicate, obj = (None if t is None else to_ox(t) for t in (s, p, o))
+        for quad in self.store.quads_for_pattern(subject, predicate, obj, None):  # type: ignore[arg-type]
+            graph = quad.graph_name
+            if isinstance(graph, ox.DefaultGraph) or (isinstance(graph, ox.NamedNode) and graph.value in self.hidden):
+                continue
+            yield quad
+
     def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[tuple[Node, Node, Node]]:
         """Triples matching a pattern (``None`` matches anything)."""
-        s, p, o = (None if t is None else to_ox(t) for t in pattern)
-        for quad in self.store.quads_for_pattern(s, p, o, None):  # type: ignore[arg-type]  # every graph
+        for quad in self.quads(*pattern):
             yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)  # type: ignore[misc]
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
