@@ -45,7 +45,7 @@ from ppkg.errors import DataFileError, ParameterError, StoreWarning, UnreadableF
 from ppkg.progress import SILENT, Progress
 from ppkg.rdf.datadir import checkpoint, locked
 from ppkg.rdf.io import GraphFile, read_quads, stream_checked, syntax_of
-from ppkg.rdf.union import Shares, UnionView, arrange, compare_graphs, fresh_shares
+from ppkg.rdf.union import Shares, UnionView, arrange, compare_graphs, fresh_shares, rearranged
 
 STORE_DIR = ".ppkg-store"
 """The store's directory inside a data directory."""
@@ -343,14 +343,6 @@ def _graph_sizes(quads: Sequence[ox.Quad]) -> dict[str, int]:
     return dict(Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)))
 
 
-def _sizes(store: ox.Store) -> dict[str, int]:
-    sizes: Counter[str] = Counter()
-    for quad in store.quads_for_pattern(None, None, None, None):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            sizes[quad.graph_name.value] += 1
-    return dict(sorted(sizes.items()))
-
-
 def _build(directory: Path, root: Path, files: Sequence[GraphFile], progress: Progress) -> Path:
     """A new generation built from scratch (a generation left unfinished is removed)."""
     skip: dict[str, str] = {}
@@ -580,9 +572,7 @@ def in_memory(files: Sequence[GraphFile]) -> OpenGraph:
             warnings.warn(UnreadableFileWarning(skipped), stacklevel=3)
             continue
         store.extend(quads)
-    sizes = _sizes(store)
-    union = arrange(store, sizes, fresh_shares(store, sizes))
-    return OpenGraph(store, union)
+    return OpenGraph(store, rearranged(store))
 
 
 def open_store(

@@ -84,15 +84,15 @@ def shared_with(store: ox.Store, graph: str) -> list[str]:
     return sorted(row["h"].value for row in found if isinstance(row["h"], ox.NamedNode))  # type: ignore[union-attr]
 
 
-def compare_graphs(store: ox.Store, sizes: Mapping[str, int], shares: Shares, todo: Iterable[str]) -> Shares:
-    """``shares`` updated: graphs gone are dropped, and each graph of ``todo`` is compared with the others.
+def compare_graphs(store: ox.Store, sizes: Mapping[str, int], shares: Shares, compare: Iterable[str]) -> Shares:
+    """``shares`` updated: graphs gone are dropped, and each graph of ``compare`` is compared with the others.
 
     A pair of graphs is found when either one is compared while both are there; so a fresh store compares
     every graph but the largest, and an update compares only the graphs it adds or changes.
     """
     present = set(sizes)
     kept: Shares = {g: [h for h in hs if h in present] for g, hs in shares.items() if g in present}
-    for graph in todo:
+    for graph in compare:
         kept[graph] = shared_with(store, graph)
     return dict(sorted(kept.items()))
 
